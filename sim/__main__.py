@@ -1,0 +1,5 @@
+"""``python -m sim`` is the ``peacesim`` command."""
+
+from sim.cli import run
+
+run()
