@@ -31,7 +31,7 @@ class Uniform(Frozen):
         return self
 
     def draw(self, rng: np.random.Generator) -> float:
-        return float(rng.uniform(self.low, self.high))
+        return self.low + (self.high - self.low) * float(rng.random())
 
     def support(self) -> tuple[float, float]:
         return self.low, self.high
@@ -53,7 +53,7 @@ class Normal(Frozen):
         return self
 
     def draw(self, rng: np.random.Generator) -> float:
-        x = float(rng.normal(self.mean, self.sd))
+        x = self.mean + self.sd * float(rng.standard_normal())
         return min(max(x, self.support()[0]), self.support()[1])
 
     def support(self) -> tuple[float, float]:

@@ -243,7 +243,7 @@ class Talks(Frozen):
     on_deadline: Literal["continue", "mediator_exits"] = _describe(
         "After the deadline: talks go on, or the mediator leaves (outcome breakdown).",
         default="continue")
-    resume_after_days: _DAYS | None = _describe(
+    resume_after_days: Param(0, positive=True) | None = _describe(
         "Days until talks resume after a walkout; null: never (outcome breakdown).",
         default=None)
 

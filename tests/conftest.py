@@ -14,4 +14,6 @@ settings.register_profile("default", max_examples=100, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=300, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=3000, deadline=None,
+                          suppress_health_check=list(HealthCheck))  # for hunting bugs by hand
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

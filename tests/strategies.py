@@ -123,7 +123,7 @@ def scenarios(draw, uncertain: bool = True, battlefield: bool | None = None,
         "jitter_days": draw(rounded(0, 3)),
         "start_day": draw(rounded(-100, 0)),
         "deadline_day": draw(st.one_of(st.none(), param(1, 300, uncertain))),
-        "resume_after_days": draw(st.one_of(st.none(), rounded(0, 60))),
+        "resume_after_days": draw(st.one_of(st.none(), rounded(1, 60))),
     }
     if draw(st.booleans()):
         party = draw(st.sampled_from(party_names))

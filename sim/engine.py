@@ -1,0 +1,455 @@
+"""One replication: SimPy processes drive time, the model's plain functions do the maths.
+
+Processes: the talks (one round after another on the schedule), each
+scheduled event, the end of each temporary effect, and the horizon. The
+front line is not ticked: it is advanced exactly to the moment anything
+looks at it. All randomness comes from one generator per replication,
+``SeedSequence(seed, spawn_key=(index,))``; the per-round random numbers are
+drawn in fixed-size blocks so that the same round of the same replication
+uses the same numbers at every point of a sweep (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim import front, protocols
+from sim.effects import ActiveEffects, apply
+from sim.model import HELD, Effect, Model
+from sim.preferences import Prefs, aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.records import outcome_columns, round_columns
+
+ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
+
+
+@dataclass(frozen=True)
+class Record:
+    """What one replication returns: its outcome row and its round rows (plain tuples)."""
+
+    outcome: tuple
+    rounds: list[tuple]
+
+
+def generator(seed: int, index: int) -> np.random.Generator:
+    """The one random generator of replication ``index`` of a study with root ``seed``."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
+
+
+class State:
+    """The state of one replication and the round logic; SimPy calls into it."""
+
+    def __init__(self, model: Model, index: int, seed: int, keep_rounds: bool = True):
+        m = self.m = model
+        self.index = index
+        self.rng = generator(seed, index)
+        v = self.v = list(m.base)
+        for slot, dist in m.draws:  # uncertain inputs: drawn once, in file order
+            v[slot] = dist.draw(self.rng)
+        self.drawn = tuple(v[slot] for slot, _ in m.draws)
+        self.effects = ActiveEffects(tuple(v), m.bounds)
+        self.issues = protocols.Issues(m.lo, m.hi, m.step, m.indivisible)
+        self.n_parties = len(m.parties)
+        self._derive()
+        self.round_no = 0
+        self._draw_block()
+        self.keep_rounds = keep_rounds
+        self.rounds: list[tuple] = []
+        self.pending_levers: list[int] = []
+        self.last_deal: list[float] | None = None
+        self.offer: list[float] | None = None  # alternating: the offer on the table
+        self.author = -1
+        self.accepted: set[int] = set()
+        self.fires = [0] * len(m.levers)
+        self.active = [False] * len(m.levers)
+        self.fired: list[str] = []
+        self.blocker = self.sticking = ""
+        self.warm: list[float] | None = None
+        # the front line and each party's belief about its drift
+        self.has_front = m.field_issue >= 0
+        self.y = v[m.held] if self.has_front else 0.0
+        self.t_front = 0.0
+        sign = [1.0 if a == m.holder else -1.0 for a in range(self.n_parties)]
+        self.belief = [(v[m.drift] + sign[a] * v[m.optimism[a]], v[m.belief_sd[a]] ** 2)
+                       for a in range(self.n_parties)]
+        self.seen = (0.0, self.y)  # (day, y) at the parties' last look
+
+    # --- parameters and effects ----------------------------------------------------------
+
+    def _derive(self) -> None:
+        """Recompute what depends on parameters: preferences and no-deal building blocks."""
+        m, v = self.m, self.v
+        self.prefs = [prefs([v[s] for s in m.ideal[a]], [v[s] for s in m.weight[a]],
+                            [v[s] for s in m.red_line[a]], m.lo, m.hi)
+                      for a in range(len(m.actors))]
+        self.party_prefs = self.prefs[:self.n_parties]
+        self.status_quo = [v[s] for s in m.status_quo]
+        self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
+
+    def begin(self, effects: tuple[Effect, ...]) -> int:
+        """Effects start now; the front line moves instantly, parameters change."""
+        params = tuple(e for e in effects if e.slot != HELD)
+        for e in effects:
+            if e.slot == HELD:
+                self.y = min(max(apply(e.op, self.y, self.v[e.value]), 0.0), self.m.max_held)
+        token = self.effects.begin(params, self.v)
+        self._derive()
+        return token
+
+    def end(self, token: int) -> None:
+        self.effects.end(token, self.v)
+        self._derive()
+
+    # --- random numbers ------------------------------------------------------------------
+
+    def _draw_block(self) -> None:
+        """Normals (mediator information, decision noise) and uniforms (levers, walkouts,
+        jitter) for a block of rounds."""
+        m = self.m
+        rows = len(m.round_days) + 2
+        every = self.v[m.every]
+        if not math.isnan(every):
+            rows += int(m.horizon / every) + 1
+        rows = min(rows, 512)
+        p = self.n_parties
+        self.normals = self.rng.standard_normal((rows, 2 * p)).tolist()
+        self.uniforms = self.rng.random((rows, len(m.levers) + p + 1)).tolist()
+        self._rows = rows
+        self._base_row = self.round_no
+
+    def row(self) -> tuple[list[float], list[float]]:
+        i = self.round_no - self._base_row
+        if i >= self._rows:
+            self._draw_block()
+            i = 0
+        return self.normals[i], self.uniforms[i]
+
+    # --- the front line --------------------------------------------------------------------
+
+    def observe(self, day: float) -> bool:
+        """Advance the front to ``day``; True if the holder has lost the region."""
+        if not self.has_front:
+            return False
+        m, v = self.m, self.v
+        self.y = front.step(self.y, day - self.t_front, v[m.drift], v[m.volatility],
+                            v[m.shock_rate], v[m.shock_mean], v[m.shock_sd], m.max_held, self.rng)
+        self.t_front = day
+        return self.y <= 0.0
+
+    def field_value(self, held: float) -> float:
+        """Value of the battlefield issue if the holder held ``held`` km2."""
+        m = self.m
+        k = m.field_issue
+        share = min(max(front.share_lost(held, m.reference), 0.0), 1.0)
+        return m.lo[k] + (m.hi[k] - m.lo[k]) * share
+
+    def no_deal_terms(self) -> list[float]:
+        """What there is without a deal now: the status quo, the front line where it is."""
+        x = list(self.status_quo)
+        if self.has_front:
+            x[self.m.field_issue] = self.field_value(self.y)
+        return x
+
+    # --- a talk round ----------------------------------------------------------------------
+
+    def no_deal_values(self, day: float) -> list[float]:
+        """Each party's d(t): fixed batna, or its projected no-deal outcome less war costs.
+
+        Parties first look at the front and update their belief about its drift.
+        """
+        m, v = self.m, self.v
+        if self.has_front:
+            t0, y0 = self.seen
+            dt, dy = day - t0, self.y - y0
+            noise = v[m.volatility] ** 2
+            self.belief = [front.update_belief(mu, var, dy, dt, noise)
+                           for mu, var in self.belief]
+            self.seen = (day, self.y)
+        x = self.status_quo
+        d = []
+        for a in range(self.n_parties):
+            batna = v[m.batna[a]]
+            if not math.isnan(batna):
+                d.append(batna)
+                continue
+            if self.has_front:
+                x = list(self.status_quo)
+                horizon = v[m.planning[a]]
+                projected = min(max(self.y + self.belief[a][0] * horizon, 0.0), m.max_held)
+                x[m.field_issue] = self.field_value(projected)
+            d.append(no_deal_value(utility(self.party_prefs[a], x), v[m.war_cost[a]],
+                                   v[m.weariness[a]], v[m.planning[a]], day))
+        return d
+
+    def play(self, day: float, venue: str) -> str | None:
+        """One round at ``day``. Returns "agreement", "walkout" or None (talks go on)."""
+        m, v, p = self.m, self.v, self.n_parties
+        normals, uniforms = self.row()
+        d = self.no_deal_values(day)
+        tau = progress(day, m.start_day, self.deadline)
+        level = [aspiration(d[a], tau, v[m.exponent[a]]) for a in range(p)]
+        self.round_no += 1
+        if m.alternating:
+            return self._alternate(day, venue, d, level, normals, uniforms)
+        info = v[m.information]
+        d_hat = [d[a] + info * normals[a] for a in range(p)]
+        mediator = self.prefs[p] if m.mediator else None
+        x, self.warm = protocols.mediated(self.issues, self.party_prefs, d_hat, self.power(),
+                                          mediator, v[m.bias], self.warm)
+        answers = [self._answer(a, x, level[a], normals[p + a]) for a in range(p)]
+        rejecting = [a for a in range(p) if not answers[a][1]]
+        return self._conclude(day, venue, m.mediator or "", x, answers, level, d, rejecting,
+                              uniforms)
+
+    def _alternate(self, day, venue, d, level, normals, uniforms) -> str | None:
+        """Stacked alternating offers: the party whose turn it is accepts the offer on the
+        table, or rejects it and puts its own (at its aspiration, best for the others)."""
+        p = self.n_parties
+        turn = (self.round_no - 1) % p
+        judged = None
+        if self.offer is not None:
+            answer = self._answer(turn, self.offer, level[turn], normals[p + turn])
+            if answer[1]:
+                self.accepted.add(turn)
+            else:
+                judged = (self.offer, answer)
+        if self.offer is None or judged:
+            self.offer = protocols.alternating(self.issues, turn, self.party_prefs, level[turn],
+                                               self.power())
+            mine = self._answer(turn, self.offer, level[turn], 0.0)  # an offer it would take
+            self.author, self.accepted = turn, ({turn} if mine[1] else set())
+        answers = [self._answer(a, self.offer, level[a], 0.0, a in self.accepted)
+                   for a in range(p)]
+        if judged:  # what the rejecting party disliked is the offer it turned down
+            answers[turn] = answers[turn][:2] + judged[1][2:]
+        return self._conclude(day, venue, self.m.parties[self.author], self.offer, answers,
+                              level, d, [turn] if judged else [], uniforms,
+                              judged[0] if judged else None)
+
+    def power(self) -> list[float]:
+        return [self.v[s] for s in self.m.power]
+
+    def _answer(self, a: int, x: list[float], level: float, shock: float,
+                given: bool | None = None) -> tuple[float, bool, float, int]:
+        """(utility, accepts, shortfall, crossed red line) of party ``a`` for deal ``x``.
+
+        It accepts iff x respects its red lines and ``u >= A + noise * shock``.
+        """
+        u = utility(self.party_prefs[a], x)
+        red = violated(self.party_prefs[a], x)
+        wanted = level + self.v[self.m.noise[a]] * shock
+        accepts = (red < 0 and u >= wanted - ACCEPT_TOL) if given is None else given
+        return u, accepts, wanted - u, red
+
+    def _conclude(self, day, venue, who, x, answers, level, d, rejecting, uniforms,
+                  rejected=None) -> str | None:
+        """Record the round; on rejection name the blocker, fire levers, maybe walk out."""
+        m, v = self.m, self.v
+        utilities = [u for u, *_ in answers]
+        accepts = [ok for _, ok, *_ in answers]
+        if all(accepts):
+            self._record(day, venue, who, x, utilities, level, d, accepts, "", "", "", "")
+            self.last_deal = list(x)
+            return "agreement"
+        if not rejecting:  # alternating: the offer stands, others still to answer
+            self._record(day, venue, who, x, utilities, level, d, accepts, "", "", "", "")
+            return None
+        blocker = max(rejecting, key=lambda a: answers[a][2])
+        self.blocker = m.parties[blocker]
+        self.sticking = m.issues[self._sticking(blocker, rejected or x, answers[blocker][3])]
+        fired = self._levers(rejecting, uniforms)
+        walked = [a for a in rejecting if uniforms[len(m.levers) + a] < v[m.walkout[a]]]
+        self._record(day, venue, who, x, utilities, level, d, accepts, self.blocker,
+                     self.sticking, ";".join(fired), ";".join(m.parties[a] for a in walked))
+        if walked:
+            self.offer = None  # talks resume from scratch
+            return "walkout"
+        return None
+
+    def _sticking(self, blocker: int, x: list[float], broken: int) -> int:
+        """A crossed red line, else the issue with the largest weighted shortfall from the
+        blocker's ideal."""
+        if broken >= 0:
+            return broken
+        pr: Prefs = self.party_prefs[blocker]
+        losses = [pr.g[k] * abs(x[k] - pr.p[k]) for k in range(len(x))]
+        return losses.index(max(losses))
+
+    def _levers(self, rejecting: list[int], uniforms: list[float]) -> list[str]:
+        """Each lever aimed at a rejecting party fires with its probability (credibility)."""
+        fired = []
+        for i, lever in enumerate(self.m.levers):
+            if lever.target in rejecting and not self.active[i] and \
+                    self.fires[i] < lever.max_fires and uniforms[i] < self.v[lever.probability]:
+                self.fires[i] += 1
+                self.active[i] = True
+                fired.append(lever.name)
+                if lever.name not in self.fired:
+                    self.fired.append(lever.name)
+                self.pending_levers.append(i)
+        return fired
+
+    def _record(self, day, venue, who, x, utilities, level, d, accepts, blocker, sticking,
+                levers, walked) -> None:
+        if not self.keep_rounds:
+            return
+        per_party = []
+        for a in range(self.n_parties):
+            per_party += [utilities[a], level[a], d[a], accepts[a]]
+        held = (self.y,) if self.has_front else ()
+        self.rounds.append((self.index, self.round_no, day, venue, who, *x, *per_party, *held,
+                            blocker, sticking, levers, walked))
+
+    # --- the end -----------------------------------------------------------------------------
+
+    def outcome(self, outcome: str, day: float, deal: list[float] | None) -> tuple:
+        m = self.m
+        terms = deal if deal is not None else self.no_deal_terms()
+        utilities = [utility(pr, terms) for pr in self.prefs]
+        held = (self.y,) if self.has_front else ()
+        agreed = outcome == "agreement"
+        return (self.index, outcome, day, self.round_no,
+                *(deal if agreed else [None] * len(m.issues)), *utilities, *held,
+                "" if agreed else self.blocker, "" if agreed else self.sticking,
+                ";".join(self.fired), *self.drawn)
+
+
+# --- SimPy processes -----------------------------------------------------------------------
+
+def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
+    m, v = rep.m, rep.v
+    explicit = list(zip(m.round_days, m.venues, strict=True))
+    i, anchor, n = 0, 0.0, -1  # explicit rounds first, then anchor + n * every_days
+    resume_at = None
+    while True:
+        if resume_at is not None:
+            day, venue = resume_at, ""
+            anchor, n, resume_at = resume_at, 0, None
+            while i < len(explicit) and explicit[i][0] < day:
+                i += 1
+        elif i < len(explicit):
+            day, venue = explicit[i]
+            anchor, n = day, 0
+            i += 1
+        elif math.isnan(v[m.every]) and (explicit or n >= 0):
+            return
+        else:
+            n += 1
+            jitter = v[m.jitter] * (2.0 * rep.row()[1][-1] - 1.0) if n > 0 else 0.0
+            every = 0.0 if math.isnan(v[m.every]) else v[m.every]
+            day, venue = max(anchor + n * every + jitter, env.now), ""
+        if m.mediator_exits and day > rep.deadline:
+            if rep.deadline >= m.horizon:
+                return
+            yield env.timeout(max(rep.deadline - env.now, 0.0))
+            _end(rep, finish, "breakdown", env.now)
+            return
+        if day >= m.horizon:
+            return
+        yield env.timeout(day - env.now)
+        if finish.triggered:
+            return
+        if rep.observe(env.now):
+            _end(rep, finish, "military", env.now)
+            return
+        rep.pending_levers = []
+        result = rep.play(env.now, venue)
+        if result == "agreement":
+            _end(rep, finish, "agreement", env.now, rep.last_deal)
+            return
+        for lever in rep.pending_levers:
+            _start(env, rep, m.levers[lever].effects, v[m.levers[lever].duration], lever)
+        if result == "walkout":
+            if math.isnan(v[m.resume]):
+                _end(rep, finish, "breakdown", env.now)
+                return
+            resume_at = env.now + v[m.resume]
+
+
+def _start(env: simpy.Environment, rep: State, effects, duration: float,
+           lever: int = -1) -> None:
+    """Effects start now; a process ends them after ``duration`` days."""
+    token = rep.begin(effects)
+    if not math.isnan(duration):
+        env.process(_expire(env, rep, token, duration, lever))
+    elif lever >= 0:
+        rep.active[lever] = True  # permanent: it stays in force
+
+
+def _expire(env, rep: State, token: int, duration: float, lever: int):
+    yield env.timeout(duration)
+    rep.observe(env.now)  # the front moved under the old parameters until now
+    rep.end(token)
+    if lever >= 0:
+        rep.active[lever] = False
+
+
+def _event(env: simpy.Environment, rep: State, finish: simpy.Event, event):
+    day = rep.v[event.day]
+    if day >= rep.m.horizon:
+        return
+    yield env.timeout(day)
+    if finish.triggered:
+        return
+    if rep.observe(env.now):
+        _end(rep, finish, "military", env.now)
+        return
+    _start(env, rep, event.effects, rep.v[event.duration])
+    if rep.has_front and rep.y <= 0:
+        _end(rep, finish, "military", env.now)
+
+
+def _horizon(env: simpy.Environment, rep: State, finish: simpy.Event):
+    yield env.timeout(rep.m.horizon)
+    if not finish.triggered:
+        lost = rep.observe(env.now)
+        _end(rep, finish, "military" if lost else "no_deal", env.now)
+
+
+def _end(rep: State, finish: simpy.Event, outcome: str, day: float,
+         deal: list[float] | None = None) -> None:
+    """The run ends: record the outcome row once."""
+    if not finish.triggered:
+        rep.observe(day)
+        finish.succeed(rep.outcome(outcome, day, deal))
+
+
+def run_replication(model: Model, index: int, seed: int, keep_rounds: bool = True) -> Record:
+    """Play replication ``index`` of a study with root ``seed``; return its records."""
+    rep = State(model, index, seed, keep_rounds)
+    env = simpy.Environment()
+    finish = env.event()
+    env.process(_talks(env, rep, finish))
+    for event in model.events:
+        env.process(_event(env, rep, finish, event))
+    env.process(_horizon(env, rep, finish))
+    env.run(until=finish)
+    return Record(finish.value, rep.rounds)
+
+
+__all__ = ["Record", "Replication", "generator", "replicate", "run_replication"]
+
+
+@dataclass(frozen=True)
+class Replication:
+    """One replication's records as dictionaries keyed by column name (for people and tests)."""
+
+    outcome: dict
+    rounds: list[dict]
+
+
+def replicate(scenario, index: int = 0, seed: int | None = None) -> Replication:
+    """Run replication ``index`` of ``scenario`` (a Scenario or a compiled Model) with root
+    ``seed`` (the scenario's own seed by default)."""
+    from sim.model import compile_model
+
+    model = scenario if isinstance(scenario, Model) else compile_model(scenario)
+    if seed is None:
+        seed = getattr(scenario, "seed", 0)
+    record = run_replication(model, index, seed)
+    outcome = dict(zip(outcome_columns(model), record.outcome, strict=True))
+    columns = round_columns(model)
+    return Replication(outcome, [dict(zip(columns, row, strict=True)) for row in record.rounds])

@@ -1,0 +1,27 @@
+"""Small helpers shared by the tests: load textbook scenarios, run replications."""
+
+from __future__ import annotations
+
+import sim
+from sim.engine import replicate, run_replication
+from sim.model import compile_model
+from sim.records import outcome_columns
+from tests.conftest import SCENARIOS
+
+
+def textbook(name: str, **overrides) -> sim.Scenario:
+    sc = sim.load_scenario(SCENARIOS / "textbook" / f"{name}.yaml")
+    return sc.with_overrides(overrides) if overrides else sc
+
+
+def outcome(sc: sim.Scenario, index: int = 0) -> dict:
+    return replicate(sc, index).outcome
+
+
+def outcomes(sc: sim.Scenario, runs: int, seed: int | None = None) -> list[dict]:
+    """Outcome rows of replications 0..runs-1 (the runner of a later issue does this in bulk)."""
+    model = compile_model(sc)
+    columns = outcome_columns(model)
+    seed = sc.seed if seed is None else seed
+    return [dict(zip(columns, run_replication(model, i, seed, keep_rounds=False).outcome,
+                     strict=True)) for i in range(runs)]

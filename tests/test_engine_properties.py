@@ -1,0 +1,78 @@
+"""Invariants of the engine over random valid scenarios (noise off where it matters)."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engine import replicate
+from sim.records import OUTCOMES
+from sim.scenario import from_document
+from tests.strategies import scenarios
+
+TOL = 1e-9
+
+
+def drawn(outcome: dict, doc: dict, path: str):
+    """The value replication used for ``path``: drawn, or fixed in the document."""
+    if f"param.{path}" in outcome:
+        return outcome[f"param.{path}"]
+    node = doc
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+@settings(max_examples=60)
+@given(scenarios(noise=False), st.integers(0, 2**31))
+def test_agreements_respect_red_lines_and_no_deal_values(doc, seed):
+    sc = from_document(doc)
+    run = replicate(sc, 0, seed)
+    o = run.outcome
+    assert o["outcome"] in OUTCOMES
+    assert 0 <= o["day"] <= sc.horizon_days + TOL
+    assert o["rounds"] == len(run.rounds)
+    if o["outcome"] != "agreement":
+        assert all(o[f"deal.{k}"] is None for k in sc.issues)
+        return
+    last = run.rounds[-1]
+    for name in (n for n, a in sc.actors.items() if a.role == "party"):
+        assert last[f"accept.{name}"] is True
+        assert last[f"utility.{name}"] >= last[f"nodeal.{name}"] - TOL
+        for issue in sc.actors[name].positions:
+            red = drawn(o, doc, f"actors.{name}.positions.{issue}.red_line")
+            if red is None:
+                continue
+            ideal = drawn(o, doc, f"actors.{name}.positions.{issue}.ideal")
+            x = o[f"deal.{issue}"]
+            assert x <= red + TOL if red >= ideal else True
+            assert x >= red - TOL if red <= ideal else True
+
+
+@settings(max_examples=40)
+@given(scenarios(noise=False).filter(lambda d: len(d["actors"]) >= 2
+                                     and "mediator" not in list(d["actors"])[:2]),
+       st.integers(0, 2**31))
+def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
+    doc = copy.deepcopy(doc)
+    first, second = [n for n, a in doc["actors"].items() if a.get("role") != "mediator"][:2]
+    issue = next(iter(doc["issues"]))
+    lo, hi = doc["issues"][issue]["range"]
+    doc["issues"][issue].pop("indivisible", None)
+    doc["actors"][first]["positions"][issue] = {"ideal": lo, "red_line": lo}
+    doc["actors"][first]["concession"] = "hardliner"
+    doc["actors"][second]["positions"][issue] = {"ideal": hi, "red_line": hi}
+    o = replicate(from_document(doc), 0, seed).outcome
+    assert o["outcome"] != "agreement"
+
+
+@settings(max_examples=30)
+@given(scenarios(), st.integers(0, 2**31), st.integers(0, 1000))
+def test_same_seed_same_records(doc, seed, index):
+    sc = from_document(doc)
+    first, second = replicate(sc, index, seed), replicate(sc, index, seed)
+    assert first == second
+    assert all(not isinstance(v, float) or math.isfinite(v) for v in first.outcome.values())
