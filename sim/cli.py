@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 
 import sim
 from sim.errors import PeacesimError
 from sim.paths import dotted, parameters
+from sim.runner import StudyInterruptedError
 from sim.scenario import parse_assignment
 
 EXIT_BAD_INPUT = 2
@@ -57,6 +59,64 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if failed else 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a Monte Carlo study, or finish an interrupted one."""
+    from sim import study
+
+    quiet = args.quiet
+    if args.resume:
+        if args.scenario or args.set or args.runs or args.seed is not None or args.out or \
+                args.precision:
+            raise PeacesimError("--resume takes only the run folder (and optionally --workers "
+                                "or --scheduler): it holds everything else")
+        results = study.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
+                               quiet=quiet)
+    else:
+        path = args.scenario or study.DEFAULT_SCENARIO
+        sc = sim.load_scenario(path)
+        if args.set:
+            sc = sc.with_overrides(_overrides(args.set))
+        seed = sc.seed if args.seed is None else args.seed
+        runs = args.runs or sc.runs
+        out = args.out or study.default_out(sc, seed, runs)
+        results = study.run(sc, runs=runs, seed=seed, workers=args.workers,
+                            scheduler=args.scheduler, out=out, precision=args.precision,
+                            quiet=quiet, command=shlex.join(["peacesim", *sys.argv[1:]]))
+    _report(results, quiet)
+    return 0
+
+
+def _report(results, quiet: bool) -> None:
+    s = results.summary
+    lo, hi = s["p_agreement_ci95"]
+    print(f"{results.folder}: {s['runs']} runs, P(agreement) {s['p_agreement']:.3f} "
+          f"[{lo:.3f}, {hi:.3f}]" + ("" if quiet else f"; open {results.folder}/report.html"))
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """Redraw the figures and report of a run folder from its saved files."""
+    from sim.results import Results
+    from sim.study import draw
+
+    results = Results.load(args.folder)  # refuses unfinished or damaged folders
+    for path in draw(results.folder):
+        print(path)
+    print(results.folder / "report.html")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare finished runs side by side."""
+    from sim.comparison import compare
+
+    labels = args.labels.split(",") if args.labels else None
+    comparison = compare(args.folders, out=args.out, labels=labels)
+    print(comparison)
+    if args.out:
+        print(f"written to {args.out}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of scenario files."""
     from sim.schema import json_schema
@@ -85,7 +145,54 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--params", action="store_true",
                           help="also list every numeric parameter path and its value")
     command("schema", cmd_schema, "print the JSON Schema of scenario files")
+
+    run = command("run", cmd_run, "run a Monte Carlo study and write a results folder")
+    run.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
+                     help="scenario file (default: scenarios/geneva-2026.yaml)")
+    run.add_argument("--runs", type=_positive, help="replications (default: the scenario's)")
+    run.add_argument("--seed", type=_natural, help="root seed (default: the scenario's)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive,
+                       help="processes (default: one per core; 1 runs in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a value (read as YAML); repeatable")
+    run.add_argument("--out", metavar="DIR",
+                     help="results folder (default: results/<scenario>/<UTC time>-<hash>)")
+    run.add_argument("--precision", type=_fraction, metavar="H",
+                     help="add replications until the 95%% interval of P(agreement) is "
+                          "within +-H")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--resume", metavar="RUN_DIR",
+                     help="finish an interrupted study; the folder holds all it needs")
+
+    plot = command("plot", cmd_plot, "redraw the figures and report of a run folder")
+    plot.add_argument("folder", metavar="RUN_DIR")
+
+    comp = command("compare", cmd_compare, "compare finished runs side by side")
+    comp.add_argument("folders", nargs="+", metavar="RUN_DIR")
+    comp.add_argument("--out", metavar="DIR", help="write figures and tables to DIR (new)")
+    comp.add_argument("--labels", metavar="A,B,...",
+                      help="names for the runs, comma-separated (default: scenario names)")
     return parser
+
+
+def _number(kind, test, expected: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        if not test(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+    return parse
+
+
+_positive = _number(int, lambda v: v >= 1, "a whole number >= 1")
+_natural = _number(int, lambda v: 0 <= v < 2**63, "a whole number >= 0")
+_fraction = _number(float, lambda v: 0 < v < 0.5, "a number between 0 and 0.5")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,6 +203,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return args.func(args)
+    except StudyInterruptedError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except PeacesimError as exc:
         print(exc, file=sys.stderr)
         return EXIT_BAD_INPUT

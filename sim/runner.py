@@ -1,0 +1,289 @@
+"""Monte Carlo studies (DESIGN.md section 3): replications in chunks, on any executor,
+saved as they finish.
+
+Replication ``i`` always uses ``SeedSequence(seed, spawn_key=(i,))``, so the
+rows do not depend on the executor, the number of workers, the chunking or
+the order in which chunks finish; chunks are written to disk as they arrive
+and assembled in replication order at the end.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import math
+import multiprocessing
+import os
+import platform
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sim import __version__, storage
+from sim.engine import run_replication
+from sim.errors import PeacesimError
+from sim.model import Model, compile_model
+from sim.records import outcome_columns, round_columns
+from sim.scenario import from_document, to_document
+from sim.stats import half_width, runs_for_precision
+
+CHUNK_SECONDS = 1.0  # aim for chunks of about a second of work
+MAX_CHUNK = 5000
+ROUNDS_SAMPLE = 1000  # rounds.csv keeps the rounds of the first this many replications
+
+
+class StudyInterruptedError(PeacesimError):
+    """The user stopped a study; what finished is saved and the folder can be resumed."""
+
+
+class ReplicationError(PeacesimError):
+    """The model raised an exception inside one replication."""
+
+    def __init__(self, index: int, seed: int, detail: str):
+        self.index, self.seed, self.detail = index, seed, detail
+        super().__init__(f"replication {index} (seed {seed}) failed: {detail}; reproduce it "
+                         f"with sim.replicate(scenario, {index}, {seed})")
+
+    def __reduce__(self):  # travels back from worker processes
+        return ReplicationError, (self.index, self.seed, self.detail)
+
+
+# --- the task: module-level, plain data in and out -------------------------------------
+
+_MODELS: dict[str, Model] = {}
+
+
+def fingerprint(doc: dict) -> str:
+    """A stable hash of a resolved scenario document."""
+    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds_below: int) \
+        -> tuple[int, int, list[tuple], list[tuple]]:
+    """Replications ``start..stop-1``: (start, stop, outcome rows, round rows)."""
+    model = _MODELS.get(key)
+    if model is None:
+        model = _MODELS[key] = compile_model(from_document(doc))
+    outcomes, rounds = [], []
+    for index in range(start, stop):
+        try:
+            record = run_replication(model, index, seed, keep_rounds=index < keep_rounds_below)
+        except Exception as exc:
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc} "
+                                                 f"({Path(where.filename).name}:{where.lineno})"
+                                    ) from None
+        outcomes.append(record.outcome)
+        rounds.extend(record.rounds)
+    return start, stop, outcomes, rounds
+
+
+# --- executors -------------------------------------------------------------------------------
+
+class InlineExecutor(cf.Executor):
+    """Runs each task at once in this process: the one-worker executor."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the study cleanly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dict, Any]:
+    """(executor, its description for the manifest, a client to close or None)."""
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise PeacesimError("--scheduler needs Dask: pip install 'peacesim[dask]'") \
+                from None
+        try:
+            client = Client(scheduler, timeout=10)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise PeacesimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
+                from None
+        return client.get_executor(), {"kind": "dask", "scheduler": scheduler}, client
+    if workers == 1:
+        return InlineExecutor(), {"kind": "inline", "workers": 1}, None
+    # fork on Linux: workers start at once with the modules loaded, and nothing re-runs the
+    # caller's script (spawn would, in every worker, unless it has a __main__ guard)
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    return pool, {"kind": "processes", "workers": workers}, None
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+# --- a study ---------------------------------------------------------------------------------
+
+def check_options(runs: int, seed: int, workers: int | None, precision: float | None,
+                  max_runs: int | None) -> None:
+    """Bad numbers end the study before anything is written."""
+    def bad(message: str) -> PeacesimError:
+        return PeacesimError(message)
+
+    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
+        raise bad(f"--runs: expected a whole number >= 1, got {runs!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
+        raise bad(f"--seed: expected a whole number in [0, 2^63), got {seed!r}")
+    if workers is not None and (not isinstance(workers, int) or workers < 1):
+        raise bad(f"--workers: expected a whole number >= 1, got {workers!r}")
+    if precision is not None and not (isinstance(precision, (int, float))
+                                      and 0 < precision < 0.5):
+        raise bad(f"--precision: expected a half-width between 0 and 0.5, got {precision!r}")
+    if max_runs is not None and (not isinstance(max_runs, int) or max_runs < runs):
+        raise bad(f"max_runs: expected a whole number >= runs ({runs}), got {max_runs!r}")
+
+
+def pilot(model: Model, seed: int, runs: int, workers: int) -> int:
+    """Chunk size: replications in about a second, and enough chunks to share among workers."""
+    sample = min(runs, 5)
+    started = time.perf_counter()
+    for index in range(sample):
+        run_replication(model, index, seed, keep_rounds=False)
+    per_run = max((time.perf_counter() - started) / sample, 1e-6)
+    size = int(CHUNK_SECONDS / per_run)
+    size = min(size, math.ceil(runs / (4 * workers)))  # keep every worker busy
+    return max(1, min(size, MAX_CHUNK))
+
+
+def new_manifest(sc, seed: int, runs: int, chunk_size: int, executor: dict,
+                 precision: float | None, max_runs: int, rounds_sample: int,
+                 command: str | None) -> dict:
+    return {
+        "format": storage.FORMAT, "peacesim": __version__, "scenario": sc.name,
+        "command": command, "seed": seed, "runs": runs, "requested_runs": runs,
+        "precision": precision, "max_runs": max_runs, "chunk_size": chunk_size,
+        "rounds_sample": rounds_sample, "executor": executor, "status": "running",
+        "started": storage.now(), "ended": None, "stop_reason": None, "completed_runs": 0,
+        "python": platform.python_version(), "platform": platform.platform(),
+    }
+
+
+class Progress:
+    """A tqdm bar on a terminal (replications per second, time left); silent otherwise."""
+
+    def __init__(self, total: int, done: int, quiet: bool):
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+            self.bar = tqdm(total=total, initial=done, unit="run", dynamic_ncols=True,
+                            smoothing=0.1)
+
+    def update(self, n: int) -> None:
+        if self.bar:
+            self.bar.update(n)
+
+    def grow(self, total: int) -> None:
+        if self.bar:
+            self.bar.total = total
+            self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.close()
+
+
+def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: int,
+            quiet: bool) -> dict:
+    """Run every missing chunk of the study in ``folder``; extend it while ``precision``
+    asks for more. Returns the updated manifest (status still "running")."""
+    doc = to_document(sc)
+    key = fingerprint(doc)
+    model = compile_model(sc)
+    header = outcome_columns(model)
+    round_header = round_columns(model)
+    seed, size = manifest["seed"], manifest["chunk_size"]
+    done = storage.done_chunks(folder, header)
+    progress = Progress(manifest["runs"], sum(b - a for a, b in done.items()), quiet)
+    in_flight = max(2, 4 * workers)
+    try:
+        while True:
+            target = manifest["runs"]
+            todo, position = [], 0
+            while position < target:
+                if position in done:
+                    position = done[position]
+                else:
+                    stop = min(position + size - position % size, target)
+                    todo.append((position, stop))
+                    position = stop
+            pending: set[cf.Future] = set()
+            queue = list(reversed(todo))
+            try:
+                while queue or pending:
+                    while queue and len(pending) < in_flight:
+                        start, stop = queue.pop()
+                        pending.add(executor.submit(run_chunk, doc, key, seed, start, stop,
+                                                    manifest["rounds_sample"]))
+                    finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                    for future in finished:
+                        start, stop, rows, rounds = future.result()
+                        storage.write_chunk(folder, start, stop, header, rows, round_header,
+                                            rounds)
+                        done[start] = stop
+                        progress.update(stop - start)
+            except KeyboardInterrupt:
+                for future in pending:
+                    future.cancel()
+                for future in cf.as_completed([f for f in pending if not f.cancelled()]):
+                    if future.exception() is None:  # finished during the wait: keep it
+                        start, stop, rows, rounds = future.result()
+                        storage.write_chunk(folder, start, stop, header, rows, round_header,
+                                            rounds)
+                        done[start] = stop
+                raise
+            manifest["completed_runs"] = target
+            if not _needs_more(folder, manifest, done, size):
+                return manifest
+            progress.grow(manifest["runs"])
+            storage.write_manifest(folder, manifest)
+    finally:
+        progress.close()
+        manifest["completed_runs"] = sum(b - a for a, b in done.items())
+
+
+def _needs_more(folder: Path, manifest: dict, done: dict[int, int], size: int) -> bool:
+    """With a precision target: raise ``runs`` if the interval is still too wide."""
+    h = manifest.get("precision")
+    if not h:
+        manifest["stop_reason"] = "all replications done"
+        return False
+    n = agreed = 0
+    for start in sorted(done):
+        path = storage.chunk_path(folder, "outcomes", start, done[start])
+        for row in storage.read_rows(path):
+            n += 1
+            agreed += row["outcome"] == "agreement"
+    width = half_width(agreed, n)
+    manifest.setdefault("precision_checks", []).append([n, width])
+    if width <= h:
+        manifest["stop_reason"] = f"precision reached: +-{width:.4f} <= {h}"
+        return False
+    if n >= manifest["max_runs"]:
+        manifest["stop_reason"] = f"cap of {manifest['max_runs']} runs reached at +-{width:.4f}"
+        return False
+    wanted = int(runs_for_precision(agreed / n, h) * 1.05)
+    step = max(wanted, n + size)
+    manifest["runs"] = min(manifest["max_runs"], math.ceil(step / size) * size)
+    return True

@@ -1,0 +1,236 @@
+"""A run's folder on disk (DESIGN.md 4.1): how it is laid out, written and checked.
+
+Everything is written to a temporary file and moved into place with
+``os.replace``, so a file is either absent or whole. Replications arrive in
+chunks, each saved as its own file as soon as it finishes; ``outcomes.csv`` and
+``rounds.csv`` are assembled from them, in replication order, at the end. The
+manifest says how far the study got (running, interrupted, failed, complete).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime
+import fcntl
+import hashlib
+import io
+import json
+import os
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from sim.errors import PeacesimError
+
+FORMAT = 1
+CHUNKS = "chunks"
+SCENARIO = "scenario.yaml"
+MANIFEST = "manifest.json"
+OUTCOMES = "outcomes.csv"
+ROUNDS = "rounds.csv"
+SUMMARY = "summary.json"
+REPORT = "report.html"
+FIGURES = "figures"
+_CHUNK = re.compile(r"^(outcomes|rounds)-(\d{9})-(\d{9})\.csv$")
+
+
+class FolderError(PeacesimError):
+    """A results folder that cannot be used as asked (exists, damaged, locked)."""
+
+
+def cell(value) -> str:
+    """How a value is written to CSV: shortest exact float text, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def csv_text(header: Sequence[str] | None, rows: Sequence[Sequence]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if header is not None:
+        writer.writerow(header)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "w") -> Iterator:
+    """Open a temporary file that replaces ``path`` only once fully written and synced, so
+    readers see the old file or the new one, never half; on any error it is removed."""
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    try:
+        with open(tmp, mode, **text) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see ``atomic_file``)."""
+    with atomic_file(path) as fh:
+        fh.write(text)
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_folder_name(name: str, fingerprint: str) -> str:
+    """``<UTC time>-<8-char hash>``, e.g. ``20261125T081500Z-1a2b3c4d``."""
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:8]}"
+
+
+def create(folder: Path) -> Path:
+    """Make a new, empty run folder; refuse to reuse an existing one."""
+    if folder.exists():
+        raise FolderError(f"{folder}: already exists; peacesim never overwrites results "
+                          "(choose another --out, or --resume it if it is unfinished)")
+    try:
+        folder.mkdir(parents=True)
+        (folder / CHUNKS).mkdir()
+    except OSError as exc:
+        raise FolderError(f"{folder}: cannot create the results folder: {exc.strerror}") \
+            from None
+    return folder
+
+
+class Lock:
+    """An exclusive lock on a run folder, held while a process writes to it."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / ".lock"
+        self.fh = None
+
+    def __enter__(self) -> Lock:
+        try:
+            self.fh = open(self.path, "a")
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.close()
+            raise FolderError(f"{self.path.parent}: another peacesim process is writing to "
+                              "this folder") from None
+        except OSError as exc:
+            raise FolderError(f"{self.path.parent}: cannot lock the folder: {exc.strerror}") \
+                from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+# --- manifest ------------------------------------------------------------------------------
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+
+
+def read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FolderError(f"{folder}: not a peacesim run folder (no {MANIFEST})") from None
+    except (OSError, ValueError) as exc:
+        raise FolderError(f"{path}: unreadable manifest ({exc})") from None
+    needed = {"format": int, "seed": int, "runs": int, "chunk_size": int, "status": str}
+    for key, kind in needed.items():
+        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
+            raise FolderError(f"{path}: '{key}' should be {kind.__name__}, "
+                              f"found {manifest.get(key)!r}")
+    if manifest["format"] != FORMAT:
+        raise FolderError(f"{path}: folder format {manifest['format']}, this peacesim reads "
+                          f"format {FORMAT}")
+    if manifest["chunk_size"] < 1 or manifest["runs"] < 1 or manifest["seed"] < 0:
+        raise FolderError(f"{path}: runs, chunk_size and seed must be positive")
+    return manifest
+
+
+# --- chunks --------------------------------------------------------------------------------
+
+def chunk_path(folder: Path, kind: str, start: int, stop: int) -> Path:
+    return folder / CHUNKS / f"{kind}-{start:09d}-{stop:09d}.csv"
+
+
+def write_chunk(folder: Path, start: int, stop: int, outcome_header, outcomes, round_header,
+                rounds) -> None:
+    """Save one finished chunk; rounds first, so a chunk counts as done only when both are
+    on disk."""
+    if rounds:
+        write_atomic(chunk_path(folder, "rounds", start, stop), csv_text(round_header, rounds))
+    write_atomic(chunk_path(folder, "outcomes", start, stop),
+                 csv_text(outcome_header, outcomes))
+
+
+def done_chunks(folder: Path, header: Sequence[str]) -> dict[int, int]:
+    """{start: stop} of chunks whose outcome file is on disk and whole.
+
+    A chunk file with the wrong header, a wrong number of rows or rows out of
+    order is damage a person made: it is reported, never silently redone.
+    """
+    done = {}
+    directory = folder / CHUNKS
+    if not directory.is_dir():
+        return done
+    for path in sorted(directory.iterdir()):
+        match = _CHUNK.match(path.name)
+        if not match or match[1] != "outcomes":
+            continue
+        start, stop = int(match[2]), int(match[3])
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        runs = [r[0] for r in rows[1:]]
+        if not rows or rows[0] != list(header) or runs != [str(i) for i in range(start, stop)] \
+                or any(len(r) != len(header) for r in rows[1:]):
+            raise FolderError(f"{path}: damaged chunk (expected replications {start} to "
+                              f"{stop - 1} with {len(header)} columns); move it away to "
+                              "have it run again")
+        done[start] = stop
+    return done
+
+
+def assemble(folder: Path, kind: str, name: str, header: Sequence[str]) -> int:
+    """Concatenate the chunk files of ``kind`` into ``name``, in replication order, streaming.
+
+    Returns the number of rows written.
+    """
+    parts = []
+    for path in (folder / CHUNKS).iterdir():
+        match = _CHUNK.match(path.name)
+        if match and match[1] == kind:
+            parts.append((int(match[2]), path))
+    rows = 0
+    with atomic_file(folder / name) as out:
+        out.write(",".join(header) + "\n")
+        for _, path in sorted(parts):
+            with open(path, encoding="utf-8", newline="") as fh:
+                next(fh)
+                for line in fh:
+                    out.write(line)
+                    rows += 1
+    return rows
+
+
+def read_rows(path: Path) -> Iterator[dict]:
+    """Rows of a CSV as dicts of text, one at a time."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        yield from csv.DictReader(fh)
+
+
+def remove_chunks(folder: Path) -> None:
+    directory = folder / CHUNKS
+    if directory.is_dir():
+        for path in directory.iterdir():
+            path.unlink()
+        directory.rmdir()

@@ -1,0 +1,196 @@
+"""``sim.run`` and ``peacesim run``: a study from a scenario to a finished run folder.
+
+A study checks its options, sizes its chunks, creates its folder (never an
+existing one), runs, and finishes the folder: outcomes.csv, rounds.csv,
+summary.json, figures and report.html, then marks the manifest complete. An
+interrupted or crashed study leaves a folder that ``resume`` completes, to the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+
+from sim import storage
+from sim.errors import PeacesimError
+from sim.model import compile_model
+from sim.records import outcome_columns, round_columns
+from sim.results import Results
+from sim.runner import (
+    ROUNDS_SAMPLE,
+    StudyInterruptedError,
+    check_options,
+    default_workers,
+    execute,
+    make_executor,
+    new_manifest,
+    pilot,
+)
+from sim.scenario import load_scenario
+from sim.schema import Scenario
+from sim.stats import Summary
+
+DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "geneva-2026.yaml"
+PRECISION_CAP = 100  # with --precision, at most this many times the initial runs
+
+
+def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | None = None,
+        workers: int | None = None, scheduler: str | None = None,
+        out: str | Path | None = None, precision: float | None = None, quiet: bool = True,
+        max_runs: int | None = None, rounds_sample: int = ROUNDS_SAMPLE, figures: bool = True,
+        command: str | None = None) -> Results:
+    """Run a Monte Carlo study of ``scenario``.
+
+    Defaults (runs, seed) come from the scenario. ``workers=1`` runs in this
+    process, more use a process pool (the default: one per core), and
+    ``scheduler="tcp://..."`` a Dask cluster. Without ``out`` the results stay in
+    memory and nothing is left on disk; with ``out`` the folder is written as
+    the study goes (figures and report included). ``precision=h`` adds
+    replications until the 95% interval of P(agreement) is within +-h (at most
+    ``max_runs``, by default 100 times ``runs``).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    runs = sc.runs if runs is None else runs
+    seed = sc.seed if seed is None else seed
+    if scheduler is None and workers is None:
+        workers = default_workers()
+    check_options(runs, seed, workers, precision, max_runs)
+    if max_runs is None:
+        max_runs = runs * PRECISION_CAP if precision else runs
+    workers = workers or 1
+    chunk = pilot(compile_model(sc), seed, runs, workers)
+    executor, description, client = make_executor(workers, scheduler)
+    staging = None
+    try:
+        if out is None:
+            staging = Path(tempfile.mkdtemp(prefix="peacesim-"))
+            folder = storage.create(staging / "run")
+        else:
+            folder = storage.create(Path(out))
+        manifest = new_manifest(sc, seed, runs, chunk, description, precision, max_runs,
+                                rounds_sample, command)
+        with storage.Lock(folder):
+            storage.write_atomic(folder / storage.SCENARIO, sc.to_yaml())
+            storage.write_manifest(folder, manifest)
+            _run(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
+        results = Results.load(folder)
+        if staging is not None:
+            results.folder = None
+        return results
+    finally:
+        _close(executor, client)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def resume(folder: str | Path, workers: int | None = None, scheduler: str | None = None,
+           quiet: bool = True, figures: bool = True) -> Results:
+    """Complete an interrupted or crashed study in ``folder``, to the same bytes as an
+    uninterrupted one. The folder holds everything needed; the executor may be changed."""
+    folder = Path(folder)
+    manifest = storage.read_manifest(folder)
+    if manifest["status"] == "complete":
+        raise storage.FolderError(f"{folder}: the study is already complete")
+    sc = load_scenario(folder / storage.SCENARIO)
+    recorded = manifest.get("executor") or {}
+    if workers is None and scheduler is None:
+        scheduler = recorded.get("scheduler")
+        workers = recorded.get("workers") or default_workers()
+    check_options(manifest["runs"], manifest["seed"], workers, manifest.get("precision"),
+                  manifest.get("max_runs"))
+    executor, description, client = make_executor(workers or 1, scheduler)
+    try:
+        with storage.Lock(folder):
+            manifest.update(status="running", executor=description, ended=None,
+                            resumed=storage.now())
+            storage.write_manifest(folder, manifest)
+            _run(folder, sc, manifest, executor, workers or 1, quiet, figures)
+    finally:
+        _close(executor, client)
+    return Results.load(folder)
+
+
+def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, quiet: bool,
+         figures: bool) -> None:
+    """Execute, then finish the folder; on interruption or failure, say so in the manifest."""
+    try:
+        manifest = execute(folder, sc, manifest, executor, workers, quiet)
+    except KeyboardInterrupt:
+        _stop(folder, manifest, "interrupted")
+        raise StudyInterruptedError(
+            f"{folder}: interrupted with {manifest['completed_runs']} of {manifest['runs']} "
+            f"replications saved; finish it with: peacesim run --resume {folder}") from None
+    except BaseException as exc:
+        _stop(folder, manifest, "failed", str(exc))
+        raise
+    finish(folder, sc, manifest, figures)
+
+
+def _stop(folder: Path, manifest: dict, status: str, error: str | None = None) -> None:
+    manifest.update(status=status, ended=storage.now())
+    if error:
+        manifest["error"] = error
+    storage.write_manifest(folder, manifest)
+
+
+def _close(executor, client) -> None:
+    try:
+        if client is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:  # Dask's executor has no cancel_futures; closing the client cancels its work
+            executor.shutdown(wait=False)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
+    """Assemble the chunks, write the summary, draw, and mark the folder complete."""
+    model = compile_model(sc)
+    rows = storage.assemble(folder, "outcomes", storage.OUTCOMES, outcome_columns(model))
+    if rows != manifest["runs"]:
+        raise storage.FolderError(f"{folder}: assembled {rows} replications, expected "
+                                  f"{manifest['runs']}")
+    storage.assemble(folder, "rounds", storage.ROUNDS, round_columns(model))
+    summary = Summary(model.issues).extend(storage.read_rows(folder / storage.OUTCOMES))
+    result = summary.result()
+    result.update(scenario=sc.name, seed=manifest["seed"], precision=manifest.get("precision"),
+                  stop_reason=manifest.get("stop_reason"))
+    storage.write_atomic(folder / storage.SUMMARY, json.dumps(result, indent=2) + "\n")
+    storage.remove_chunks(folder)
+    if figures:
+        try:
+            draw(folder)
+        except Exception as exc:  # the data are safe; say what went wrong with the drawing
+            manifest["figures_error"] = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"{folder}: figures not drawn: {exc}", stacklevel=2)
+    manifest.update(status="complete", ended=storage.now(), completed_runs=rows)
+    storage.write_manifest(folder, manifest)
+
+
+def draw(folder: Path) -> list[Path]:
+    """(Re)draw the figures and the report of a run folder from its saved files only."""
+    from sim.plots import draw_figures
+    from sim.report import write_report
+
+    figures = draw_figures(folder)
+    write_report(folder, figures)
+    return figures
+
+
+def default_out(sc: Scenario, seed: int, runs: int) -> Path:
+    """``results/<scenario>/<UTC time>-<hash>``, with a suffix if that exists already."""
+    base = Path("results") / sc.name / storage.new_folder_name(
+        sc.name, f"{sc.to_yaml()}|{seed}|{runs}")
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+__all__ = ["DEFAULT_SCENARIO", "PeacesimError", "default_out", "draw", "finish", "resume", "run"]
