@@ -11,6 +11,9 @@ from sim.results import Results
 from sim.scenario import load_scenario, parse_scenario
 from sim.schema import Scenario
 from sim.study import resume, run
+from sim.sweeps import load_table as load_sweep
+from sim.sweeps import sweep
+from sim.thresholds import Threshold, threshold
 
 _LAZY = {"compare": "sim.comparison", "Comparison": "sim.comparison"}  # need matplotlib
 
@@ -25,5 +28,5 @@ def __getattr__(name: str):
 
 
 __all__ = ["Comparison", "PeacesimError", "Problem", "Replication", "Results", "Scenario",
-           "ScenarioError", "__version__", "compare", "load_scenario", "parse_scenario",
-           "replicate", "resume", "run"]
+           "ScenarioError", "Threshold", "__version__", "compare", "load_scenario",
+           "load_sweep", "parse_scenario", "replicate", "resume", "run", "sweep", "threshold"]

@@ -72,10 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         results = study.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
                                quiet=quiet)
     else:
-        path = args.scenario or study.DEFAULT_SCENARIO
-        sc = sim.load_scenario(path)
-        if args.set:
-            sc = sc.with_overrides(_overrides(args.set))
+        sc = _scenario(args)
         seed = sc.seed if args.seed is None else args.seed
         runs = args.runs or sc.runs
         out = args.out or study.default_out(sc, seed, runs)
@@ -117,6 +114,62 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario(args: argparse.Namespace) -> sim.Scenario:
+    """The scenario named on the command line (or the default one), with its --set values."""
+    from sim.study import DEFAULT_SCENARIO
+
+    sc = sim.load_scenario(args.scenario or DEFAULT_SCENARIO)
+    return sc.with_overrides(_overrides(args.set)) if args.set else sc
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run a parameter sweep, or finish an interrupted one."""
+    from sim import sweeps
+
+    if args.resume:
+        if args.scenario or args.set or args.grid or args.lhs or args.runs or \
+                args.seed is not None or args.out or args.samples:
+            raise PeacesimError("--resume takes only the sweep folder (and optionally --workers "
+                                "or --scheduler): it holds everything else")
+        table = sweeps.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
+                              quiet=args.quiet)
+        folder = args.resume
+    else:
+        if bool(args.grid) == bool(args.lhs):
+            raise PeacesimError("sweep: give --grid PATH=V1,V2,... or --lhs PATH=LO:HI "
+                                "--samples M (not both)")
+        sc = _scenario(args)
+        if args.grid:
+            parameters, design = dict(sweeps.parse_grid(g) for g in args.grid), "grid"
+        else:
+            parameters, design = dict(sweeps.parse_range(r) for r in args.lhs), "lhs"
+        seed = sc.seed if args.seed is None else args.seed
+        runs = args.runs or sc.runs
+        folder = args.out or sweeps.default_out(sc, seed, runs)
+        table = sweeps.sweep(sc, parameters, design=design, samples=args.samples,
+                             design_seed=args.design_seed, runs=runs, seed=seed,
+                             workers=args.workers, scheduler=args.scheduler, out=folder,
+                             quiet=args.quiet,
+                             command=shlex.join(["peacesim", *sys.argv[1:]]))
+    print(table.to_string(index=False, max_cols=12))
+    print(f"written to {folder}")
+    return 0
+
+
+def cmd_threshold(args: argparse.Namespace) -> int:
+    """Find where P(agreement) crosses a target as one parameter varies."""
+    from sim import sweeps
+    from sim.thresholds import threshold
+
+    path, (low, high) = sweeps.parse_range(args.param)
+    answer = threshold(_scenario(args), path, low, high, target=args.target, runs=args.runs,
+                       seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+                       steps=args.steps)
+    print(answer.evaluations.to_string(index=False))
+    print(answer)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of scenario files."""
     from sim.schema import json_schema
@@ -149,15 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = command("run", cmd_run, "run a Monte Carlo study and write a results folder")
     run.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
                      help="scenario file (default: scenarios/geneva-2026.yaml)")
-    run.add_argument("--runs", type=_positive, help="replications (default: the scenario's)")
-    run.add_argument("--seed", type=_natural, help="root seed (default: the scenario's)")
-    where = run.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=_positive,
-                       help="processes (default: one per core; 1 runs in this process)")
-    where.add_argument("--scheduler", metavar="ADDRESS",
-                       help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                     help="override a value (read as YAML); repeatable")
+    _study_options(run)
     run.add_argument("--out", metavar="DIR",
                      help="results folder (default: results/<scenario>/<UTC time>-<hash>)")
     run.add_argument("--precision", type=_fraction, metavar="H",
@@ -166,6 +211,35 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.add_argument("--resume", metavar="RUN_DIR",
                      help="finish an interrupted study; the folder holds all it needs")
+
+    sweep = command("sweep", cmd_sweep, "run a study at every point of a parameter design")
+    sweep.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
+                       help="scenario file (default: scenarios/geneva-2026.yaml)")
+    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
+                       help="a full grid over these values (read as YAML); repeatable")
+    sweep.add_argument("--lhs", action="append", default=[], metavar="PATH=LO:HI",
+                       help="a Latin hypercube over these ranges; repeatable; needs --samples")
+    sweep.add_argument("--samples", type=_positive, metavar="M", help="points of a --lhs design")
+    sweep.add_argument("--design-seed", type=_natural, default=0,
+                       help="seed of the --lhs design (default 0)")
+    _study_options(sweep)
+    sweep.add_argument("--out", metavar="DIR",
+                       help="sweep folder (default: results/<scenario>/sweep-<UTC time>-<hash>)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--resume", metavar="SWEEP_DIR",
+                       help="finish an interrupted sweep; the folder holds all it needs")
+
+    thr = command("threshold", cmd_threshold,
+                  "find the value of a parameter at which P(agreement) crosses a target")
+    thr.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
+                     help="scenario file (default: scenarios/geneva-2026.yaml)")
+    thr.add_argument("--param", required=True, metavar="PATH=LO:HI",
+                     help="the parameter and the range to search")
+    thr.add_argument("--target", type=_probability, default=0.5, metavar="P",
+                     help="the P(agreement) to cross (default 0.5)")
+    thr.add_argument("--steps", type=_positive, default=8,
+                     help="bisection steps (default 8: the bracket is 1/256 of the range)")
+    _study_options(thr)
 
     plot = command("plot", cmd_plot, "redraw the figures and report of a run folder")
     plot.add_argument("folder", metavar="RUN_DIR")
@@ -176,6 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--labels", metavar="A,B,...",
                       help="names for the runs, comma-separated (default: scenario names)")
     return parser
+
+
+def _study_options(sub: argparse.ArgumentParser) -> None:
+    """--runs, --seed, --workers | --scheduler and --set, as ``run`` has them."""
+    sub.add_argument("--runs", type=_positive, help="replications (default: the scenario's)")
+    sub.add_argument("--seed", type=_natural, help="root seed (default: the scenario's)")
+    where = sub.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive,
+                       help="processes (default: one per core; 1 runs in this process)")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    sub.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a value of the scenario (read as YAML); repeatable")
 
 
 def _number(kind, test, expected: str):
@@ -193,6 +280,7 @@ def _number(kind, test, expected: str):
 _positive = _number(int, lambda v: v >= 1, "a whole number >= 1")
 _natural = _number(int, lambda v: 0 <= v < 2**63, "a whole number >= 0")
 _fraction = _number(float, lambda v: 0 < v < 0.5, "a number between 0 and 0.5")
+_probability = _number(float, lambda v: 0 < v < 1, "a probability between 0 and 1")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import json
 import math
 import textwrap
 from collections.abc import Callable, Iterable
@@ -99,7 +98,7 @@ def load_run(folder: Path) -> RunData:
     """Read the saved files of ``folder`` that the figures need (never rerunning anything)."""
     folder = Path(folder)
     scenario = load_scenario(folder / storage.SCENARIO)
-    summary = json.loads((folder / storage.SUMMARY).read_text(encoding="utf-8"))
+    summary = storage.read_json(folder / storage.SUMMARY)
     outcomes = read_columns(folder / storage.OUTCOMES, lambda c: c in {"run", "outcome", "day"}
                             or c.startswith(("deal.", "utility.")))
     rounds = pd.DataFrame(columns=["run", "day", "held_km2"])

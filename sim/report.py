@@ -9,7 +9,6 @@ moved or zipped whole.
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,8 +38,8 @@ def write_report(folder: Path, figures: Sequence[Path]) -> Path:
     """Write ``folder/report.html`` (atomically) from the saved files; return its path."""
     folder = Path(folder)
     sc = load_scenario(folder / storage.SCENARIO)
-    summary = json.loads((folder / storage.SUMMARY).read_text(encoding="utf-8"))
-    manifest = json.loads((folder / storage.MANIFEST).read_text(encoding="utf-8"))
+    summary = storage.read_json(folder / storage.SUMMARY)
+    manifest = storage.read_json(folder / storage.MANIFEST)
     body = [_header(sc, manifest), _summary_table(sc, summary), *_figures(folder, figures)]
     page = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(sc.title or sc.name)} · peacesim</title><style>{STYLE}</style>"

@@ -48,7 +48,7 @@ class Results:
         rounds_path = folder / storage.ROUNDS
         return cls(scenario, manifest, read_table(folder / storage.OUTCOMES),
                    read_table(rounds_path) if rounds_path.is_file() else pd.DataFrame(),
-                   json.loads((folder / storage.SUMMARY).read_text()), folder)
+                   storage.read_json(folder / storage.SUMMARY), folder)
 
     def save(self, folder: str | Path, figures: bool = True) -> Path:
         """Write these results as a new run folder (existing folders are never overwritten)."""

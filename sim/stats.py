@@ -21,7 +21,9 @@ def wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # exact ends at k = 0 and k = n, where centre -+ half differ from them only by rounding
+    return (0.0 if k == 0 else max(0.0, centre - half)), (1.0 if k == n else
+                                                         min(1.0, centre + half))
 
 
 def wilson_band(k, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +34,8 @@ def wilson_band(k, n: int, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     p, z2 = k / n, z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+    lo = np.where(k == 0, 0.0, np.maximum(0.0, centre - half))
+    return lo, np.where(k == n, 1.0, np.minimum(1.0, centre + half))
 
 
 def half_width(k: int, n: int) -> float:

@@ -81,6 +81,11 @@ def write_atomic(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def read_json(path: Path) -> dict:
+    """A JSON file peacesim wrote (summary, manifest), as plain data."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -91,14 +96,16 @@ def new_folder_name(name: str, fingerprint: str) -> str:
     return f"{stamp}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:8]}"
 
 
-def create(folder: Path) -> Path:
-    """Make a new, empty run folder; refuse to reuse an existing one."""
+def create(folder: Path, chunks: bool = True) -> Path:
+    """Make a new, empty results folder (with ``chunks/`` for a run); refuse to reuse an
+    existing one."""
     if folder.exists():
         raise FolderError(f"{folder}: already exists; peacesim never overwrites results "
                           "(choose another --out, or --resume it if it is unfinished)")
     try:
         folder.mkdir(parents=True)
-        (folder / CHUNKS).mkdir()
+        if chunks:
+            (folder / CHUNKS).mkdir()
     except OSError as exc:
         raise FolderError(f"{folder}: cannot create the results folder: {exc.strerror}") \
             from None
@@ -136,19 +143,26 @@ def write_manifest(folder: Path, manifest: dict) -> None:
     write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path, kind: str = "run") -> dict:
+    """The manifest of a ``kind`` folder ("run" or "sweep"), checked enough to resume it."""
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
-        raise FolderError(f"{folder}: not a peacesim run folder (no {MANIFEST})") from None
+        raise FolderError(f"{folder}: not a peacesim {kind} folder (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
         raise FolderError(f"{path}: unreadable manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise FolderError(f"{path}: the manifest should be a JSON object")
     needed = {"format": int, "seed": int, "runs": int, "chunk_size": int, "status": str}
-    for key, kind in needed.items():
-        if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
-            raise FolderError(f"{path}: '{key}' should be {kind.__name__}, "
+    for key, expected in needed.items():
+        if not isinstance(manifest.get(key), expected) or isinstance(manifest.get(key), bool):
+            raise FolderError(f"{path}: '{key}' should be {expected.__name__}, "
                               f"found {manifest.get(key)!r}")
+    found = manifest.get("kind", "run")
+    if found != kind:
+        raise FolderError(f"{folder}: a {found} folder, not a {kind} folder (use peacesim "
+                          f"{found} for it)")
     if manifest["format"] != FORMAT:
         raise FolderError(f"{path}: folder format {manifest['format']}, this peacesim reads "
                           f"format {FORMAT}")

@@ -68,23 +68,29 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     try:
         if out is None:
             staging = Path(tempfile.mkdtemp(prefix="peacesim-"))
-            folder = storage.create(staging / "run")
-        else:
-            folder = storage.create(Path(out))
+        folder = staging / "run" if staging else Path(out)
         manifest = new_manifest(sc, seed, runs, chunk, description, precision, max_runs,
                                 rounds_sample, command)
-        with storage.Lock(folder):
-            storage.write_atomic(folder / storage.SCENARIO, sc.to_yaml())
-            storage.write_manifest(folder, manifest)
-            _run(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
+        start(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
         results = Results.load(folder)
         if staging is not None:
             results.folder = None
         return results
     finally:
-        _close(executor, client)
+        close_executor(executor, client)
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def start(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, quiet: bool,
+          figures: bool) -> None:
+    """Create ``folder`` (never an existing one) and run the study of ``manifest`` in it on
+    ``executor``, to a complete folder."""
+    storage.create(folder)
+    with storage.Lock(folder):
+        storage.write_atomic(folder / storage.SCENARIO, sc.to_yaml())
+        storage.write_manifest(folder, manifest)
+        _run(folder, sc, manifest, executor, workers, quiet, figures)
 
 
 def resume(folder: str | Path, workers: int | None = None, scheduler: str | None = None,
@@ -104,14 +110,20 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
                   manifest.get("max_runs"))
     executor, description, client = make_executor(workers or 1, scheduler)
     try:
-        with storage.Lock(folder):
-            manifest.update(status="running", executor=description, ended=None,
-                            resumed=storage.now())
-            storage.write_manifest(folder, manifest)
-            _run(folder, sc, manifest, executor, workers or 1, quiet, figures)
+        proceed(folder, sc, manifest, executor, description, workers or 1, quiet, figures)
     finally:
-        _close(executor, client)
+        close_executor(executor, client)
     return Results.load(folder)
+
+
+def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: dict,
+            workers: int, quiet: bool, figures: bool) -> None:
+    """Run the rest of an unfinished study on ``executor``, to a complete folder."""
+    with storage.Lock(folder):
+        manifest.update(status="running", executor=description, ended=None,
+                        resumed=storage.now())
+        storage.write_manifest(folder, manifest)
+        _run(folder, sc, manifest, executor, workers, quiet, figures)
 
 
 def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, quiet: bool,
@@ -137,7 +149,8 @@ def _stop(folder: Path, manifest: dict, status: str, error: str | None = None) -
     storage.write_manifest(folder, manifest)
 
 
-def _close(executor, client) -> None:
+def close_executor(executor, client) -> None:
+    """Shut an executor from ``make_executor`` down, cancelling work not yet started."""
     try:
         if client is None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -182,10 +195,10 @@ def draw(folder: Path) -> list[Path]:
     return figures
 
 
-def default_out(sc: Scenario, seed: int, runs: int) -> Path:
-    """``results/<scenario>/<UTC time>-<hash>``, with a suffix if that exists already."""
-    base = Path("results") / sc.name / storage.new_folder_name(
-        sc.name, f"{sc.to_yaml()}|{seed}|{runs}")
+def default_out(sc: Scenario, seed: int, runs: int, prefix: str = "") -> Path:
+    """``results/<scenario>/<prefix><UTC time>-<hash>``, with a suffix if that exists."""
+    base = Path("results") / sc.name / (prefix + storage.new_folder_name(
+        sc.name, f"{sc.to_yaml()}|{seed}|{runs}"))
     folder, n = base, 1
     while folder.exists():
         n += 1

@@ -1,0 +1,183 @@
+""""What would it take": the value of one parameter at which P(agreement) crosses a target.
+
+Bisection on [low, high] with common random numbers: every evaluation is a
+study with the same root seed, so replication ``i`` meets the same chance
+events at every value and P(agreement) moves only with the parameter. The
+answer is the final bracket, a point estimate interpolated inside it, and an
+uncertainty range: the values between the last evaluation whose 95% Wilson
+interval lies wholly on the low side of the target and the first whose
+interval lies wholly on the high side. Bisection assumes P(agreement) crosses
+the target once in the range; with several crossings it finds one of them.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim import storage, study
+from sim.errors import PeacesimError
+from sim.model import compile_model
+from sim.runner import check_options, default_workers, make_executor, new_manifest, pilot
+from sim.scenario import load_scenario, with_overrides
+from sim.schema import Scenario
+from sim.stats import half_width, wilson
+
+STEPS = 8  # bisection steps after the two ends: the bracket shrinks to 1/256 of the range
+PROBES = 4  # at most this many evaluations on each side to bound the sampling uncertainty
+
+
+@dataclass(frozen=True, eq=False)
+class Threshold:
+    """The answer of ``threshold``; ``str()`` says it in words."""
+
+    path: str
+    target: float
+    crossed: bool
+    value: float | None  # estimate: linear interpolation inside the bracket
+    bracket: tuple[float, float] | None  # P is on either side of the target at its ends
+    uncertainty: tuple[float, float] | None  # where the crossing may be, given sampling error
+    evaluations: pd.DataFrame  # value, runs, agreements, p_agreement, p_lo, p_hi (by value)
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def threshold(scenario: Scenario | str | Path, path: str, low: float, high: float,
+              target: float = 0.5, runs: int | None = None, seed: int | None = None,
+              workers: int | None = None, scheduler: str | None = None,
+              steps: int = STEPS) -> Threshold:
+    """Find where P(agreement) crosses ``target`` as ``path`` goes from ``low`` to ``high``.
+
+    Each evaluation is a study of ``runs`` replications (default: the
+    scenario's) with root ``seed``. Raises ``PeacesimError`` before any work for
+    a bad path, a value the scenario rejects, ``low >= high`` or a target
+    outside (0, 1).
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    _check(sc, path, low, high, target, steps)
+    runs = sc.runs if runs is None else runs
+    seed = sc.seed if seed is None else seed
+    if scheduler is None and workers is None:
+        workers = default_workers()
+    check_options(runs, seed, workers, None, None)
+    evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler)
+    try:
+        return _bisect(evaluate, path, float(low), float(high), target, steps)
+    finally:
+        evaluate.close()
+
+
+def _check(sc: Scenario, path: str, low, high, target, steps) -> None:
+    for name, value in (("LO", low), ("HI", high), ("target", target)):
+        if not isinstance(value, int | float) or isinstance(value, bool) or \
+                not math.isfinite(value):
+            raise PeacesimError(f"threshold {name}: expected a number, got {value!r}")
+    if not low < high:
+        raise PeacesimError(f"{path}: range {low:g}:{high:g} needs LO < HI")
+    if not 0 < target < 1:
+        raise PeacesimError(f"--target: expected a probability between 0 and 1, got {target!r}")
+    if not isinstance(steps, int) or steps < 1:
+        raise PeacesimError(f"steps: expected a whole number >= 1, got {steps!r}")
+    for value in (low, high):  # a bad path or an out-of-range end fails here, naming it
+        with_overrides(sc, {path: value}, "threshold")
+
+
+class _Evaluator:
+    """P(agreement) at a value of the parameter: a study in a temporary folder, on one
+    executor for the whole search; remembers every evaluation."""
+
+    def __init__(self, sc: Scenario, path: str, runs: int, seed: int, workers: int,
+                 scheduler: str | None):
+        self.sc, self.path, self.runs, self.seed, self.workers = sc, path, runs, seed, workers
+        self.chunk = pilot(compile_model(sc), seed, runs, workers)
+        self.executor, self.description, self.client = make_executor(workers, scheduler)
+        self.staging = Path(tempfile.mkdtemp(prefix="peacesim-threshold-"))
+        self.rows: list[tuple[float, int, int]] = []
+
+    def __call__(self, value: float) -> float:
+        point = with_overrides(self.sc, {self.path: value}, "threshold")
+        folder = self.staging / f"{len(self.rows):03d}"
+        manifest = new_manifest(point, self.seed, self.runs, self.chunk, self.description,
+                                None, self.runs, 0, None)
+        study.start(folder, point, manifest, self.executor, self.workers, True, False)
+        summary = storage.read_json(folder / storage.SUMMARY)
+        shutil.rmtree(folder)
+        agreed = round(summary["p_agreement"] * summary["runs"])
+        self.rows.append((value, summary["runs"], agreed))
+        return agreed / summary["runs"]
+
+    def table(self) -> pd.DataFrame:
+        rows = [(v, n, k, k / n, *wilson(k, n)) for v, n, k in sorted(self.rows)]
+        return pd.DataFrame(rows, columns=["value", "runs", "agreements", "p_agreement",
+                                           "p_lo", "p_hi"])
+
+    def close(self) -> None:
+        study.close_executor(self.executor, self.client)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: float,
+            steps: int) -> Threshold:
+    p_low, p_high = evaluate(low), evaluate(high)
+    if (p_low >= target) == (p_high >= target):
+        side = "above" if p_low >= target else "below"
+        message = (f"P(agreement) stays {side} {target:g} for {path} from {low:g} "
+                   f"(P = {p_low:.3f}) to {high:g} (P = {p_high:.3f}): the target is not "
+                   f"crossed in this range")
+        return Threshold(path, target, False, None, None, None, evaluate.table(), message)
+    a, b, pa, pb = low, high, p_low, p_high
+    for _ in range(steps):
+        mid = (a + b) / 2
+        pm = evaluate(mid)
+        if (pm >= target) == (pa >= target):
+            a, pa = mid, pm
+        else:
+            b, pb = mid, pm
+    value = a + (target - pa) * (b - a) / (pb - pa)
+    rising = p_high > p_low
+    slope = abs(p_high - p_low) / (high - low)
+    _probe_edges(evaluate, value, half_width(round(target * evaluate.runs), evaluate.runs)
+                 / slope, target, rising, low, high)
+    table = evaluate.table()
+    uncertainty = _uncertainty(table, target, rising, low, high)
+    message = (f"P(agreement) crosses {target:g} at {path} ≈ {value:.4g} (bracket "
+               f"[{a:.4g}, {b:.4g}]: P = {pa:.3f} and {pb:.3f}); allowing for sampling error "
+               f"(95% Wilson intervals of {evaluate.runs} replications per value) the crossing "
+               f"lies in [{uncertainty[0]:.4g}, {uncertainty[1]:.4g}]")
+    return Threshold(path, target, True, value, (a, b), uncertainty, table, message)
+
+
+def _probe_edges(evaluate: _Evaluator, value: float, step: float, target: float,
+                 rising: bool, low: float, high: float) -> None:
+    """Step out from the estimate on both sides, one sampling half-width (translated to the
+    parameter by the average slope) at a time, until an evaluation is clearly on that side of
+    the target or the range ends: this is what makes the uncertainty range tight."""
+    for side in (-1, 1):
+        for k in range(1, PROBES + 1):
+            x = min(max(value + side * k * step, low), high)
+            if x in (low, high):
+                break
+            p = evaluate(x)
+            lo, hi = wilson(round(p * evaluate.runs), evaluate.runs)
+            if (hi < target if (side < 0) == rising else lo > target):
+                break
+
+
+def _uncertainty(table: pd.DataFrame, target: float, rising: bool, low: float,
+                 high: float) -> tuple[float, float]:
+    """From the last value clearly before the crossing to the first clearly after it."""
+    before = table["p_hi"] < target if rising else table["p_lo"] > target
+    after = table["p_lo"] > target if rising else table["p_hi"] < target
+    start = table.loc[before, "value"].max() if before.any() else low
+    beyond = table.loc[after & (table["value"] > start), "value"]
+    return float(start), float(beyond.min()) if len(beyond) else high
+
+
+__all__ = ["Threshold", "threshold"]
