@@ -17,14 +17,29 @@ class Results:
     """Outcomes, rounds and summary of a study (DESIGN.md 4.1), with the scenario and manifest
     that produced them."""
 
-    def __init__(self, scenario: Scenario, manifest: dict, outcomes: pd.DataFrame,
-                 rounds: pd.DataFrame, summary: dict, folder: Path | None = None):
+    def __init__(self, scenario: Scenario, manifest: dict, outcomes: pd.DataFrame | None,
+                 rounds: pd.DataFrame | None, summary: dict, folder: Path | None = None):
         self.scenario = scenario
         self.manifest = manifest
-        self.outcomes = outcomes
-        self.rounds = rounds
+        self._outcomes = outcomes  # None: read from the folder when first asked for
+        self._rounds = rounds
         self.summary = summary
         self.folder = folder
+
+    @property
+    def outcomes(self) -> pd.DataFrame:
+        """One row per replication, as outcomes.csv."""
+        if self._outcomes is None:
+            self._outcomes = _read_outcomes(self.folder, self.manifest)
+        return self._outcomes
+
+    @property
+    def rounds(self) -> pd.DataFrame:
+        """One row per talk round of the sampled replications, as rounds.csv."""
+        if self._rounds is None:
+            path = self.folder / storage.ROUNDS
+            self._rounds = read_table(path) if path.is_file() else pd.DataFrame()
+        return self._rounds
 
     def __repr__(self) -> str:
         s = self.summary
@@ -33,8 +48,9 @@ class Results:
                 f"{s['p_agreement']:.3f} [{lo:.3f}, {hi:.3f}]>")
 
     @classmethod
-    def load(cls, folder: str | Path) -> Results:
-        """Read a complete run folder."""
+    def load(cls, folder: str | Path, lazy: bool = False) -> Results:
+        """Read a complete run folder; with ``lazy``, the tables only when first used (a
+        study of millions of replications can report its summary in little memory)."""
         folder = Path(folder)
         manifest = storage.read_manifest(folder)
         if manifest["status"] != "complete":
@@ -44,27 +60,25 @@ class Results:
         for name in (storage.SCENARIO, storage.OUTCOMES, storage.SUMMARY):
             if not (folder / name).is_file():
                 raise storage.FolderError(f"{folder / name}: missing from a complete run folder")
-        scenario = load_scenario(folder / storage.SCENARIO)
-        rounds_path = folder / storage.ROUNDS
-        return cls(scenario, manifest, read_table(folder / storage.OUTCOMES),
-                   read_table(rounds_path) if rounds_path.is_file() else pd.DataFrame(),
-                   storage.read_json(folder / storage.SUMMARY), folder)
+        results = cls(load_scenario(folder / storage.SCENARIO), manifest, None, None,
+                      storage.read_json(folder / storage.SUMMARY), folder)
+        if not lazy:
+            results.outcomes, results.rounds  # noqa: B018 -- read now, and check them
+        return results
 
     def save(self, folder: str | Path, figures: bool = True) -> Path:
         """Write these results as a new run folder (existing folders are never overwritten)."""
         from sim.study import draw
 
-        folder = storage.create(Path(folder))
-        storage.write_atomic(folder / storage.SCENARIO, self.scenario.to_yaml())
-        storage.write_atomic(folder / storage.OUTCOMES, table_text(self.outcomes))
+        files = {storage.SCENARIO: self.scenario.to_yaml(),
+                 storage.OUTCOMES: table_text(self.outcomes),
+                 storage.SUMMARY: json.dumps(self.summary, indent=2) + "\n",
+                 storage.MANIFEST: storage.manifest_text(dict(self.manifest, status="complete"))}
         if len(self.rounds.columns):
-            storage.write_atomic(folder / storage.ROUNDS, table_text(self.rounds))
-        storage.write_atomic(folder / storage.SUMMARY,
-                             json.dumps(self.summary, indent=2) + "\n")
-        storage.remove_chunks(folder)
+            files[storage.ROUNDS] = table_text(self.rounds)
+        folder = storage.create(Path(folder), files, chunks=False)
         if figures:
             draw(folder)
-        storage.write_manifest(folder, dict(self.manifest, status="complete"))
         self.folder = folder
         return folder
 
@@ -77,6 +91,16 @@ class Results:
         return draw(self.folder)
 
 
+def _read_outcomes(folder: Path, manifest: dict) -> pd.DataFrame:
+    """outcomes.csv, checked to hold every replication once, in order."""
+    path = folder / storage.OUTCOMES
+    outcomes = read_table(path)
+    if "run" not in outcomes or list(outcomes["run"]) != list(range(manifest["runs"])):
+        raise storage.FolderError(f"{path}: expected replications 0 to {manifest['runs'] - 1} "
+                                  "in order; the file is damaged")
+    return outcomes
+
+
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
@@ -84,7 +108,11 @@ def read_table(path: Path) -> pd.DataFrame:
     """A CSV written by peacesim: floats exactly as written, empty text cells as ""."""
     # pandas 3 parses floats round-trip by default and deprecates asking for it.
     exact = {} if _PANDAS_MAJOR >= 3 else {"float_precision": "round_trip"}
-    table = pd.read_csv(path, keep_default_na=False, na_values={""}, **exact)
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values={""}, **exact)
+    except (ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        raise storage.FolderError(f"{path}: unreadable table ({str(exc).strip()}); the file "
+                                  "is damaged") from None
     for column in table.columns:
         if table[column].dtype == object:
             table[column] = table[column].fillna("")

@@ -53,6 +53,10 @@ class ReplicationError(PeacesimError):
         return ReplicationError, (self.index, self.seed, self.detail)
 
 
+class WorkerError(PeacesimError):
+    """A worker process died or its executor failed; the study stops cleanly."""
+
+
 # --- the task: module-level, plain data in and out -------------------------------------
 
 _MODELS: dict[str, Model] = {}
@@ -214,6 +218,7 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     header = outcome_columns(model)
     round_header = round_columns(model)
     seed, size = manifest["seed"], manifest["chunk_size"]
+    (folder / storage.CHUNKS).mkdir(exist_ok=True)  # removed by hand: everything runs again
     done = storage.done_chunks(folder, header)
     progress = Progress(manifest["runs"], sum(b - a for a, b in done.items()), quiet)
     in_flight = max(2, 4 * workers)
@@ -228,17 +233,18 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                     stop = min(position + size - position % size, target)
                     todo.append((position, stop))
                     position = stop
-            pending: set[cf.Future] = set()
+            pending: dict[cf.Future, tuple[int, int]] = {}
             queue = list(reversed(todo))
             try:
                 while queue or pending:
                     while queue and len(pending) < in_flight:
                         start, stop = queue.pop()
-                        pending.add(executor.submit(run_chunk, doc, key, seed, start, stop,
-                                                    manifest["rounds_sample"]))
-                    finished, pending = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                        future = executor.submit(run_chunk, doc, key, seed, start, stop,
+                                                 manifest["rounds_sample"])
+                        pending[future] = (start, stop)
+                    finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                     for future in finished:
-                        start, stop, rows, rounds = future.result()
+                        start, stop, rows, rounds = _result(future, pending, seed)
                         storage.write_chunk(folder, start, stop, header, rows, round_header,
                                             rounds)
                         done[start] = stop
@@ -261,6 +267,22 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     finally:
         progress.close()
         manifest["completed_runs"] = sum(b - a for a, b in done.items())
+
+
+def _result(future: cf.Future, pending: dict[cf.Future, tuple[int, int]], seed: int) -> tuple:
+    """A finished chunk's rows; a worker that died or failed outside the model is named by
+    the replications that were running, so they can be rerun one by one."""
+    span = pending.pop(future)
+    try:
+        return future.result()
+    except (ReplicationError, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        running = ", ".join(f"{a} to {b - 1}" for a, b in sorted([span, *pending.values()]))
+        raise WorkerError(f"a worker failed ({type(exc).__name__}: {exc}) while running "
+                          f"replications {running} (seed {seed}); finished chunks are saved; "
+                          f"rerun one with sim.replicate(scenario, index, {seed}) or resume "
+                          "the study") from None
 
 
 def _needs_more(folder: Path, manifest: dict, done: dict[int, int], size: int) -> bool:

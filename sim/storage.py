@@ -12,13 +12,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime
+import errno
 import fcntl
 import hashlib
 import io
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from sim.errors import PeacesimError
@@ -69,9 +71,12 @@ def atomic_file(path: Path, mode: str = "w") -> Iterator:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError):  # a full disk, a read-only folder: one clear line
+            raise FolderError(f"{exc.filename or path}: cannot write: {exc.strerror or exc}; "
+                              "files already saved are intact") from None
         raise
 
 
@@ -83,7 +88,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 def read_json(path: Path) -> dict:
     """A JSON file peacesim wrote (summary, manifest), as plain data."""
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FolderError(f"{path}: unreadable ({exc}); the file is missing or damaged") \
+            from None
 
 
 def now() -> str:
@@ -96,24 +105,42 @@ def new_folder_name(name: str, fingerprint: str) -> str:
     return f"{stamp}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:8]}"
 
 
-def create(folder: Path, chunks: bool = True) -> Path:
-    """Make a new, empty results folder (with ``chunks/`` for a run); refuse to reuse an
-    existing one."""
+def create(folder: Path, files: Mapping[str, str] | None = None, chunks: bool = True) -> Path:
+    """Make a new results folder holding ``files`` ({name: text}); refuse an existing one.
+
+    The folder is built under a hidden name and renamed into place, so it
+    appears with its first files (the scenario and the manifest) or not at all:
+    a study killed at any moment never leaves a folder without a manifest.
+    """
     if folder.exists():
         raise FolderError(f"{folder}: already exists; peacesim never overwrites results "
                           "(choose another --out, or --resume it if it is unfinished)")
+    staging = folder.with_name(f".{folder.name}.new{os.getpid()}")
     try:
-        folder.mkdir(parents=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir()
         if chunks:
-            (folder / CHUNKS).mkdir()
+            (staging / CHUNKS).mkdir()
+        for name, text in (files or {}).items():
+            write_atomic(staging / name, text)
+        if folder.exists():  # appeared meanwhile: still never overwrite it
+            raise FolderError(f"{folder}: already exists; peacesim never overwrites results")
+        os.rename(staging, folder)
     except OSError as exc:
-        raise FolderError(f"{folder}: cannot create the results folder: {exc.strerror}") \
-            from None
+        raise FolderError(f"{folder}: cannot create the results folder: "
+                          f"{exc.strerror or exc}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return folder
 
 
 class Lock:
-    """An exclusive lock on a run folder, held while a process writes to it."""
+    """An exclusive lock on a results folder, held while a process writes to it.
+
+    A POSIX record lock (``lockf``): it belongs to this process only, so worker processes
+    forked while it is held do not keep it alive after a crash of the main process.
+    """
 
     def __init__(self, folder: Path):
         self.path = folder / ".lock"
@@ -122,25 +149,43 @@ class Lock:
     def __enter__(self) -> Lock:
         try:
             self.fh = open(self.path, "a")
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.close()
-            raise FolderError(f"{self.path.parent}: another peacesim process is writing to "
-                              "this folder") from None
         except OSError as exc:
+            raise FolderError(f"{self.path.parent}: cannot lock the folder: {exc.strerror}") \
+                from None
+        try:
+            fcntl.lockf(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            self.fh.close()
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                raise FolderError(f"{self.path.parent}: another peacesim process is writing "
+                                  "to this folder") from None
             raise FolderError(f"{self.path.parent}: cannot lock the folder: {exc.strerror}") \
                 from None
         return self
 
     def __exit__(self, *exc) -> None:
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        fcntl.lockf(self.fh, fcntl.LOCK_UN)
         self.fh.close()
 
 
 # --- manifest ------------------------------------------------------------------------------
 
+def manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
 def write_manifest(folder: Path, manifest: dict) -> None:
-    write_atomic(folder / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    write_atomic(folder / MANIFEST, manifest_text(manifest))
+
+
+def mark(folder: Path, manifest: dict, status: str, error: str | None = None) -> None:
+    """Record how a study or sweep stopped; best effort, because it is called while another
+    error (perhaps a full disk) is already on its way to the user."""
+    manifest.update(status=status, ended=now())
+    if error:
+        manifest["error"] = error
+    with contextlib.suppress(PeacesimError):
+        write_manifest(folder, manifest)
 
 
 def read_manifest(folder: Path, kind: str = "run") -> dict:

@@ -72,7 +72,7 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
         manifest = new_manifest(sc, seed, runs, chunk, description, precision, max_runs,
                                 rounds_sample, command)
         start(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
-        results = Results.load(folder)
+        results = Results.load(folder, lazy=staging is None)  # in memory: read before cleanup
         if staging is not None:
             results.folder = None
         return results
@@ -86,10 +86,9 @@ def start(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qu
           figures: bool) -> None:
     """Create ``folder`` (never an existing one) and run the study of ``manifest`` in it on
     ``executor``, to a complete folder."""
-    storage.create(folder)
+    storage.create(folder, {storage.SCENARIO: sc.to_yaml(),
+                            storage.MANIFEST: storage.manifest_text(manifest)})
     with storage.Lock(folder):
-        storage.write_atomic(folder / storage.SCENARIO, sc.to_yaml())
-        storage.write_manifest(folder, manifest)
         _run(folder, sc, manifest, executor, workers, quiet, figures)
 
 
@@ -113,7 +112,7 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
         proceed(folder, sc, manifest, executor, description, workers or 1, quiet, figures)
     finally:
         close_executor(executor, client)
-    return Results.load(folder)
+    return Results.load(folder, lazy=True)
 
 
 def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: dict,
@@ -132,21 +131,14 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qui
     try:
         manifest = execute(folder, sc, manifest, executor, workers, quiet)
     except KeyboardInterrupt:
-        _stop(folder, manifest, "interrupted")
+        storage.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
             f"{folder}: interrupted with {manifest['completed_runs']} of {manifest['runs']} "
             f"replications saved; finish it with: peacesim run --resume {folder}") from None
     except BaseException as exc:
-        _stop(folder, manifest, "failed", str(exc))
+        storage.mark(folder, manifest, "failed", str(exc))
         raise
     finish(folder, sc, manifest, figures)
-
-
-def _stop(folder: Path, manifest: dict, status: str, error: str | None = None) -> None:
-    manifest.update(status=status, ended=storage.now())
-    if error:
-        manifest["error"] = error
-    storage.write_manifest(folder, manifest)
 
 
 def close_executor(executor, client) -> None:
@@ -174,7 +166,6 @@ def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     result.update(scenario=sc.name, seed=manifest["seed"], precision=manifest.get("precision"),
                   stop_reason=manifest.get("stop_reason"))
     storage.write_atomic(folder / storage.SUMMARY, json.dumps(result, indent=2) + "\n")
-    storage.remove_chunks(folder)
     if figures:
         try:
             draw(folder)
@@ -183,6 +174,7 @@ def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
             warnings.warn(f"{folder}: figures not drawn: {exc}", stacklevel=2)
     manifest.update(status="complete", ended=storage.now(), completed_runs=rows)
     storage.write_manifest(folder, manifest)
+    storage.remove_chunks(folder)  # only now: a kill before this point leaves them to resume
 
 
 def draw(folder: Path) -> list[Path]:

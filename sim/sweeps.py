@@ -180,14 +180,14 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     staging = Path(tempfile.mkdtemp(prefix="peacesim-")) if out is None else None
     folder = staging / "sweep" if staging else Path(out)
     try:
-        storage.create(folder, chunks=False)
         manifest = _new_manifest(sc, paths, points, design, samples, design_seed, runs, seed,
                                  pilot(compile_model(sc), seed, runs, workers or 1), command)
+        design_text = storage.csv_text(["point", *paths], [
+            (k, *values) for k, values in enumerate(points)])
+        storage.create(folder, {storage.SCENARIO: sc.to_yaml(), DESIGN: design_text,
+                                storage.MANIFEST: storage.manifest_text(manifest)},
+                       chunks=False)
         with storage.Lock(folder):
-            storage.write_atomic(folder / storage.SCENARIO, sc.to_yaml())
-            storage.write_atomic(folder / DESIGN, storage.csv_text(["point", *paths], [
-                (k, *values) for k, values in enumerate(points)]))
-            storage.write_manifest(folder, manifest)
             _run(folder, sc, manifest, workers or 1, scheduler, quiet, figures=out is not None)
         return load_table(folder)
     finally:
@@ -244,13 +244,13 @@ def _run(folder: Path, sc: Scenario, manifest: dict, workers: int, scheduler: st
         _points(folder, sc, manifest, executor, description, workers, quiet)
         _finish(folder, sc, manifest, figures)
     except (KeyboardInterrupt, StudyInterruptedError):
-        _stop(folder, manifest, "interrupted")
+        storage.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
             f"{folder}: sweep interrupted with {manifest['points_done']} of "
             f"{manifest['points']} points saved; finish it with: peacesim sweep --resume "
             f"{folder}") from None
     except BaseException as exc:
-        _stop(folder, manifest, "failed", str(exc))
+        storage.mark(folder, manifest, "failed", str(exc))
         raise
     finally:
         study.close_executor(executor, client)
@@ -268,8 +268,6 @@ def _points(folder: Path, sc: Scenario, manifest: dict, executor, description: d
             if done[k]:
                 continue
             where = point_folder(folder, k)
-            if where.exists() and _status(where) is None:
-                _discard_empty(where)
             if where.exists():
                 study.proceed(where, load_scenario(where / storage.SCENARIO),
                               storage.read_manifest(where), executor, description, workers,
@@ -298,24 +296,6 @@ def _status(where: Path) -> str | None:
         return storage.read_manifest(where)["status"]
     except storage.FolderError:
         return None
-
-
-def _discard_empty(where: Path) -> None:
-    """Remove a point folder killed before its manifest was written, if it holds no rows;
-    anything else is left for a person to look at."""
-    chunks = where / storage.CHUNKS
-    if chunks.is_dir() and any(p.name.endswith(".csv") and not p.name.startswith(".")
-                               for p in chunks.iterdir()):
-        raise storage.FolderError(f"{where}: chunks without a manifest; move the folder away "
-                                  "to have the point run again")
-    shutil.rmtree(where)
-
-
-def _stop(folder: Path, manifest: dict, status: str, error: str | None = None) -> None:
-    manifest.update(status=status, ended=storage.now())
-    if error:
-        manifest["error"] = error
-    storage.write_manifest(folder, manifest)
 
 
 # --- assembling ----------------------------------------------------------------------------

@@ -190,7 +190,11 @@ def _scalar(loader: yaml.SafeLoader, event: yaml.ScalarEvent, fail) -> Any:
     if tag not in _SAFE_TAGS:
         raise fail(f"YAML tag '{tag}' is not allowed; use plain numbers, text, true/false, null")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-    value = SafeConstructor.yaml_constructors[tag](loader, node)
+    try:
+        value = SafeConstructor.yaml_constructors[tag](loader, node)
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of thousands of digits
+        raise fail(f"cannot read {event.value[:20]!r}{'...' if len(event.value) > 20 else ''} "
+                   f"as {tag.rsplit(':', 1)[-1]}: {str(exc).split(';')[0]}") from None
     if isinstance(value, float) and not math.isfinite(value):
         raise fail(f"expected a finite number, got {event.value}")
     return value

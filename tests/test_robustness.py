@@ -1,0 +1,350 @@
+"""Robustness (issue 7): kills at random moments, disks that fill up, folders damaged by
+hand, workers that die, hostile scenario files and numeric edge cases. Each ends in a
+complete result or one clear line, and never loses what was already saved."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim import runner, storage, study
+from sim.cli import main
+from sim.errors import PeacesimError, ScenarioError
+from sim.scenario import parse_scenario
+from tests.conftest import REPO, SCENARIOS
+from tests.helpers import textbook
+
+STATICS = SCENARIOS / "textbook" / "statics.yaml"
+RUNS, SEED = 3000, 21
+
+
+def data(folder: Path) -> tuple[bytes, bytes]:
+    return (folder / "outcomes.csv").read_bytes(), (folder / "rounds.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[bytes, bytes]:
+    folder = tmp_path_factory.mktemp("robust") / "whole"
+    sim.run(textbook("statics"), runs=RUNS, seed=SEED, workers=1, out=folder, figures=False)
+    return data(folder)
+
+
+def one_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Traceback" not in err[0]
+    return err[0]
+
+
+# --- kills -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("trial", range(5))
+def test_sigkill_at_a_random_moment_then_resume(trial, reference, tmp_path):
+    """The whole process group is killed (as a crash would) after a random delay: the
+    folder is absent, complete, or marked incomplete, and resume gives the same bytes."""
+    delay = random.Random(trial).uniform(0.2, 3.0)
+    folder = tmp_path / "run"
+    command = [sys.executable, "-m", "sim", "run", str(STATICS), "--runs", str(RUNS),
+               "--seed", str(SEED), "--workers", "2", "--out", str(folder), "--quiet"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    visible = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]
+    assert visible in ([], ["run"])  # a half-made folder is never visible under its name
+    if not folder.exists():
+        return  # killed before the folder appeared: nothing was written
+    status = storage.read_manifest(folder)["status"]
+    assert status in ("running", "complete")
+    if status != "complete":
+        assert main(["run", "--resume", str(folder), "--quiet"]) == 0
+    assert data(folder) == reference
+
+
+# --- disks and folders -----------------------------------------------------------------------
+
+def test_an_output_folder_that_cannot_be_created(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = main(["run", str(STATICS), "--runs", "10", "--workers", "1",
+                 "--out", str(blocker / "run")])
+    assert code == 2 and "cannot create the results folder" in one_line(capsys)
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monkeypatch,
+                                                        capsys):
+    """Writes start failing with ENOSPC after a few chunks: one clear line, the chunks
+    already saved are intact, and once there is room again resume gives the same bytes."""
+    real = os.fsync
+    calls = []
+
+    def filling(fd):
+        calls.append(fd)
+        if len(calls) > 6:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(study, "pilot", lambda *a: 300)
+    monkeypatch.setattr(storage.os, "fsync", filling)
+    folder = tmp_path / "run"
+    code = main(["run", str(STATICS), "--runs", str(RUNS), "--seed", str(SEED), "--workers",
+                 "1", "--out", str(folder), "--quiet"])
+    assert code == 2 and "No space left on device" in one_line(capsys)
+    saved = sorted((folder / "chunks").glob("outcomes-*.csv"))
+    assert saved  # what was written before the disk filled is still there, and whole
+    assert storage.done_chunks(folder, sim.records.outcome_columns(
+        sim.model.compile_model(textbook("statics"))))
+    monkeypatch.setattr(storage.os, "fsync", real)
+    assert main(["run", "--resume", str(folder), "--quiet", "--workers", "1"]) == 0
+    assert data(folder) == reference
+
+
+@pytest.fixture
+def interrupted(tmp_path, monkeypatch) -> Path:
+    """A study stopped by Ctrl-C after three chunks of 300."""
+    real, calls = runner.run_chunk, []
+
+    def interrupting(*args):
+        calls.append(args)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(study, "pilot", lambda *a: 300)
+    monkeypatch.setattr(runner, "run_chunk", interrupting)
+    folder = tmp_path / "run"
+    with pytest.raises(runner.StudyInterruptedError):
+        sim.run(textbook("statics"), runs=RUNS, seed=SEED, workers=1, out=folder,
+                figures=False)
+    monkeypatch.setattr(runner, "run_chunk", real)
+    return folder
+
+
+def test_a_missing_chunk_is_run_again(interrupted, reference):
+    next(iter(sorted((interrupted / "chunks").glob("outcomes-*.csv")))).unlink()
+    sim.resume(interrupted, workers=1, figures=False)
+    assert data(interrupted) == reference
+
+
+def test_a_truncated_chunk_is_named_and_kept(interrupted, reference, capsys):
+    chunk = sorted((interrupted / "chunks").glob("outcomes-*.csv"))[1]
+    text = chunk.read_text()
+    chunk.write_text(text[: len(text) // 2])
+    assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
+    line = one_line(capsys)
+    assert chunk.name in line and "damaged chunk" in line and "move it away" in line
+    assert chunk.read_text() == text[: len(text) // 2]  # nothing deleted behind the user's back
+    chunk.rename(interrupted / "damaged.csv")
+    assert main(["run", "--resume", str(interrupted), "--quiet", "--workers", "1"]) == 0
+    assert data(interrupted) == reference
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m.replace('"seed": 21', '"seed": "x"'), "'seed' should be int"),
+    (lambda m: m.replace('"format": 1', '"format": 9'), "folder format 9"),
+    (lambda m: m[: len(m) // 2], "unreadable manifest"),
+    (lambda m: "[1, 2]", "should be a JSON object"),
+])
+def test_an_edited_manifest_is_refused(interrupted, edit, message, capsys):
+    path = interrupted / "manifest.json"
+    path.write_text(edit(path.read_text()))
+    chunks = sorted(p.name for p in (interrupted / "chunks").iterdir())
+    assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
+    assert message in one_line(capsys)
+    assert sorted(p.name for p in (interrupted / "chunks").iterdir()) == chunks
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda f: (f / "outcomes.csv").write_text((f / "outcomes.csv").read_text()[:5000]),
+     "damaged"),
+    (lambda f: (f / "outcomes.csv").unlink(), "missing"),
+    (lambda f: (f / "summary.json").write_text("{"), "summary.json"),
+])
+def test_a_damaged_complete_folder_is_refused(damage, message, tmp_path, capsys):
+    folder = tmp_path / "run"
+    sim.run(textbook("statics"), runs=200, seed=1, workers=1, out=folder, figures=False)
+    damage(folder)
+    assert main(["plot", str(folder)]) == 2
+    assert message in one_line(capsys)
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+def dying_chunk(doc, key, seed, start, stop, keep):
+    """A worker that is killed while it runs replication 1500 onwards."""
+    if start >= 1500:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return REAL_RUN_CHUNK(doc, key, seed, start, stop, keep)
+
+
+REAL_RUN_CHUNK = runner.run_chunk
+
+
+def test_a_worker_killed_mid_chunk_is_reported_and_the_study_resumes(reference, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setattr(study, "pilot", lambda *a: 300)
+    monkeypatch.setattr(runner, "run_chunk", dying_chunk)
+    folder = tmp_path / "run"
+    started = time.monotonic()
+    with pytest.raises(runner.WorkerError) as info:
+        sim.run(textbook("statics"), runs=RUNS, seed=SEED, workers=2, out=folder,
+                figures=False)
+    assert time.monotonic() - started < 60  # stopped, did not hang
+    message = str(info.value)
+    assert "1500 to 1799" in message and f"seed {SEED}" in message
+    manifest = storage.read_manifest(folder)
+    assert manifest["status"] == "failed" and "worker" in manifest["error"]
+    monkeypatch.setattr(runner, "run_chunk", REAL_RUN_CHUNK)
+    sim.resume(folder, workers=2, figures=False)
+    assert data(folder) == reference
+
+
+# --- hostile scenario files ------------------------------------------------------------------
+
+def mutations(text: str, rng: random.Random):
+    """Ways a file gets broken: characters, lines, values and indentation."""
+    lines = text.splitlines()
+    kind = rng.randrange(7)
+    if kind == 0:  # a random byte somewhere
+        i = rng.randrange(len(text))
+        return text[:i] + rng.choice("{}[]:,-&*!|>'\"#%@`\t\\ 0x\u00e9\x00") + text[i + 1:]
+    if kind == 1:  # a line deleted
+        del lines[rng.randrange(len(lines))]
+    elif kind == 2:  # a line duplicated (often a duplicate key)
+        i = rng.randrange(len(lines))
+        lines.insert(i, lines[i])
+    elif kind == 3:  # a number replaced by something else
+        i = rng.randrange(len(lines))
+        lines[i] = _replace_number(lines[i], rng)
+    elif kind == 4:  # indentation shifted
+        i = rng.randrange(len(lines))
+        lines[i] = " " * rng.randrange(1, 5) + lines[i]
+    elif kind == 5:  # two lines swapped
+        i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    else:  # truncated
+        return text[: rng.randrange(len(text))]
+    return "\n".join(lines)
+
+
+def _replace_number(line: str, rng: random.Random) -> str:
+    for i, char in enumerate(line):
+        if char.isdigit():
+            j = i
+            while j < len(line) and (line[j].isdigit() or line[j] in ".e-"):
+                j += 1
+            new = rng.choice(["-1", "1e400", "10" * 200, "nan", ".inf", "'text'", "[]", "{}",
+                              "null", "true", "0", "1e-320", "-0"])
+            return line[:i] + new + line[j:]
+    return line
+
+
+def test_ten_thousand_mutated_documents_are_loaded_or_refused():
+    sources = sorted(SCENARIOS.glob("**/*.yaml"))
+    texts = [p.read_text() for p in sources]
+    rng = random.Random(2026)
+    refused = 0
+    for n in range(10_000):
+        text = mutations(texts[n % len(texts)], rng)
+        started = time.perf_counter()
+        try:
+            parse_scenario(text, "mutant.yaml")
+        except ScenarioError as exc:
+            refused += 1
+            assert str(exc).startswith("mutant.yaml"), str(exc)
+        assert time.perf_counter() - started < 1.0, text
+    assert 1000 < refused < 10_000  # the mutations are neither all harmless nor all fatal
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: &a [1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)), "alias"),
+    ("name: x\nissues: " + "[" * 10_000 + "]" * 10_000, "deep"),
+    ("name: x\nhorizon_days: 1e400\n", "horizon_days"),
+    ("name: x\nhorizon_days: " + "9" * 5000 + "\n", "horizon_days"),
+    ("name: x\nhorizon_days: 'a year'\n", "horizon_days"),
+    ("name: ../../etc\n", "name"),
+    ("name: a/b\n", "name"),
+    ("name: !!python/object/apply:os.system ['true']\n", "name"),
+])
+def test_hostile_documents_are_refused_quickly(text, message):
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "hostile.yaml")
+    assert time.perf_counter() - started < 1.0
+    assert str(info.value).startswith("hostile.yaml") and message in str(info.value).lower()
+
+
+def test_a_scenario_name_cannot_lead_out_of_the_results_folder():
+    sc = textbook("nash-two")
+    with pytest.raises(PeacesimError, match="name"):
+        sc.with_overrides({"name": "../outside"})
+    out = study.default_out(sc, 1, 10)
+    assert out.parts[:2] == ("results", sc.name) and ".." not in out.parts
+
+
+# --- numeric edge cases ----------------------------------------------------------------------
+
+def test_numeric_edge_cases_run_or_are_refused_clearly():
+    ran = {
+        "zero-width distribution": {"actors.a.optimism": {"dist": "uniform", "low": 3,
+                                                         "high": 3}},
+        "zero-width issue": {"issues.region.range": [0.5, 0.5],
+                             "actors.a.positions.region.ideal": 0.5,
+                             "actors.b.positions.region.ideal": 0.5,
+                             "actors.m.positions.region.ideal": 0.5},
+        "all weights zero": {"actors.a.positions.region.weight": 0,
+                             "actors.b.positions.region.weight": 0},
+        "horizon of zero days": {"horizon_days": 0},
+        "no round before the horizon": {"talks.rounds": [{"day": 400}],
+                                        "talks.every_days": None},
+        "front line starts at zero": {"battlefield.held_km2": 0},
+    }
+    results = {name: sim.run(textbook("statics", **ov), runs=40, workers=1).summary
+               for name, ov in ran.items()}
+    assert results["zero-width issue"]["deal"]["region"]["median"] == 0.5
+    assert results["zero-width issue"]["p_agreement"] == 1.0  # the only deal suits everyone
+    assert results["horizon of zero days"]["outcomes"]["no_deal"] == 1.0
+    assert results["no round before the horizon"]["p_agreement"] == 0.0
+    assert results["front line starts at zero"]["outcomes"]["military"] == 1.0
+    for summary in results.values():
+        assert summary["runs"] == 40 and sum(summary["outcomes"].values()) == pytest.approx(1)
+    for ov, path in [({"battlefield.reference_km2": 0}, "battlefield.reference_km2"),
+                     ({"issues": {}}, "issues")]:
+        with pytest.raises(ScenarioError, match=path):
+            textbook("statics", **ov)
+
+
+def test_nothing_is_written_into_the_repository_by_these_tests():
+    assert not (REPO / "results" / "statics").exists()
+
+
+def test_a_folder_in_use_by_another_process_is_refused(tmp_path, capsys):
+    folder = tmp_path / "run"
+    sim.run(textbook("statics"), runs=20, workers=1, out=folder, figures=False)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from sim.storage import Lock\n"
+        f"with Lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(storage.FolderError, match="another peacesim process"), \
+                storage.Lock(folder):
+            pass
+    finally:
+        holder.kill()
+        holder.wait()
+    with storage.Lock(folder):  # free again once the holder is gone
+        pass
