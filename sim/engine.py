@@ -86,6 +86,10 @@ class State:
                             [v[s] for s in m.red_line[a]], m.lo, m.hi)
                       for a in range(len(m.actors))]
         self.party_prefs = self.prefs[:self.n_parties]
+        # deals within every red line: the mediator keeps to them (read-only, hence tuples)
+        self.box = tuple(map(tuple, protocols.common_box(self.issues, self.party_prefs)))
+        self.powers = [v[s] for s in m.power]  # bargaining power, read-only
+        self.spaces: dict[int, tuple] = {}  # alternating: offer_space of each proposer
         self.status_quo = [v[s] for s in m.status_quo]
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
 
@@ -197,8 +201,8 @@ class State:
         info = v[m.information]
         d_hat = [d[a] + info * normals[a] for a in range(p)]
         mediator = self.prefs[p] if m.mediator else None
-        x, self.warm = protocols.mediated(self.issues, self.party_prefs, d_hat, self.power(),
-                                          mediator, v[m.bias], self.warm)
+        x, self.warm = protocols.mediated(self.issues, self.party_prefs, d_hat, self.powers,
+                                          mediator, v[m.bias], self.warm, self.box)
         answers = [self._answer(a, x, level[a], normals[p + a]) for a in range(p)]
         rejecting = [a for a in range(p) if not answers[a][1]]
         return self._conclude(day, venue, m.mediator or "", x, answers, level, d, rejecting,
@@ -217,8 +221,12 @@ class State:
             else:
                 judged = (self.offer, answer)
         if self.offer is None or judged:
+            space = self.spaces.get(turn)
+            if space is None:
+                space = self.spaces[turn] = protocols.offer_space(
+                    self.issues, turn, self.party_prefs, self.powers)
             self.offer = protocols.alternating(self.issues, turn, self.party_prefs, level[turn],
-                                               self.power())
+                                               self.powers, space)
             mine = self._answer(turn, self.offer, level[turn], 0.0)  # an offer it would take
             self.author, self.accepted = turn, ({turn} if mine[1] else set())
         answers = [self._answer(a, self.offer, level[a], 0.0, a in self.accepted)
@@ -228,9 +236,6 @@ class State:
         return self._conclude(day, venue, self.m.parties[self.author], self.offer, answers,
                               level, d, [turn] if judged else [], uniforms,
                               judged[0] if judged else None)
-
-    def power(self) -> list[float]:
-        return [self.v[s] for s in self.m.power]
 
     def _answer(self, a: int, x: list[float], level: float, shock: float,
                 given: bool | None = None) -> tuple[float, bool, float, int]:

@@ -39,26 +39,32 @@ def common_box(issues: Issues, parties: Sequence[Prefs]) -> tuple[list[float], l
 
 def mediated(issues: Issues, parties: Sequence[Prefs], d_hat: Sequence[float],
              power: Sequence[float], mediator: Prefs | None, bias: float,
-             warm: Sequence[float] | None = None) -> tuple[list[float], list[float]]:
+             warm: Sequence[float] | None = None,
+             box: tuple[Sequence[float], Sequence[float]] | None = None) \
+        -> tuple[list[float], list[float]]:
     """``argmax sum beta log(u - d_hat) + bias log u_m`` within the red lines; the least-bad
     compromise ``argmax min (u - d_hat)`` when no deal beats everyone's no-deal value.
 
     Returns the proposal (on the issues' grid) and the continuous optimum, a good
-    start (``warm``) for the next round's problem.
+    start (``warm``) for the next round's problem. ``box``: ``common_box(issues,
+    parties)`` if the caller keeps it (it changes only with the preferences).
     """
     terms = [(b, 1.0 - d, pr.g, pr.p) for b, d, pr in zip(power, d_hat, parties, strict=True)]
     extra = [(bias, 1.0, mediator.g, mediator.p)] if mediator and bias > 0 else []
-    lo, hi = common_box(issues, parties)
-    best = None
-    for combo in itertools.product(*[(issues.lo[k], issues.hi[k]) for k in issues.split]):
-        c_lo, c_hi = list(lo), list(hi)
-        for k, v in zip(issues.split, combo, strict=True):
-            c_lo[k] = c_hi[k] = v
-        x = _solve(terms, extra, c_lo, c_hi, warm)
-        candidate = (_score(terms, extra, x), x)
-        if best is None or candidate[0] > best[0]:
-            best = candidate
-    x = best[1]
+    lo, hi = box or common_box(issues, parties)
+    if not issues.split:  # one problem, nothing to choose between
+        x = _solve(terms, extra, lo, hi, warm)
+    else:  # each indivisible issue at either end: keep the best-scoring solution
+        best = None
+        for combo in itertools.product(*[(issues.lo[k], issues.hi[k]) for k in issues.split]):
+            c_lo, c_hi = list(lo), list(hi)
+            for k, v in zip(issues.split, combo, strict=True):
+                c_lo[k] = c_hi[k] = v
+            x = _solve(terms, extra, c_lo, c_hi, warm)
+            candidate = (_score(terms, extra, x), x)
+            if best is None or candidate[0] > best[0]:
+                best = candidate
+        x = best[1]
     if any(issues.step):
         return _discretize(x, issues, lo, hi, lambda y: _score(terms, extra, y)), x
     return x, x
@@ -81,24 +87,20 @@ def _inside(x, lo, hi) -> bool:
 
 def _score(terms, extra, x) -> tuple[bool, float]:
     """Feasible deals by Nash value, others by their worst gain (least bad first)."""
-    worst = min(solver.value(c, g, p, x) for _, c, g, p in terms)
+    gains = [solver.value(c, g, p, x) for _, c, g, p in terms]
+    worst = min(gains)
     if worst > FEASIBLE:
-        return True, solver.nash_value(terms + extra, x)
+        return True, solver.nash_value(terms + extra, x, gains)
     return False, worst
 
 
 # --- alternating offers ----------------------------------------------------------------
 
-def alternating(issues: Issues, proposer: int, parties: Sequence[Prefs], level: float,
-                power: Sequence[float]) -> list[float]:
-    """The deal at the proposer's aspiration ``level`` that is best for the others.
-
-    It walks from the others' best deal toward the proposer's ideal, conceding
-    the issues the others value least per unit first, and stops where the
-    proposer's utility reaches ``level`` (one issue: the value whose utility
-    equals the aspiration). It stays inside the proposer's red lines, and the
-    others' where they are compatible with them.
-    """
+def offer_space(issues: Issues, proposer: int, parties: Sequence[Prefs],
+                power: Sequence[float]) -> tuple[list, tuple, tuple]:
+    """What the proposer's offers depend on besides its aspiration: (the others as weighted
+    terms, the box shared with them, its own box). Fixed while the preferences are, so a
+    caller may keep it from round to round."""
     me = parties[proposer]
     others = [(power[j], 1.0, pr.g, pr.p) for j, pr in enumerate(parties) if j != proposer]
     own = ([max(a, b) for a, b in zip(issues.lo, me.lo, strict=True)],
@@ -107,6 +109,22 @@ def alternating(issues: Issues, proposer: int, parties: Sequence[Prefs], level: 
     for k in range(len(issues.lo)):  # the proposer never crosses its own red lines
         if shared[0][k] < own[0][k] or shared[1][k] > own[1][k]:
             shared[0][k], shared[1][k] = own[0][k], own[1][k]
+    return others, tuple(map(tuple, shared)), tuple(map(tuple, own))
+
+
+def alternating(issues: Issues, proposer: int, parties: Sequence[Prefs], level: float,
+                power: Sequence[float], space: tuple | None = None) -> list[float]:
+    """The deal at the proposer's aspiration ``level`` that is best for the others.
+
+    It walks from the others' best deal toward the proposer's ideal, conceding
+    the issues the others value least per unit first, and stops where the
+    proposer's utility reaches ``level`` (one issue: the value whose utility
+    equals the aspiration). It stays inside the proposer's red lines, and the
+    others' where they are compatible with them. ``space``: ``offer_space(...)``
+    if the caller keeps it.
+    """
+    me = parties[proposer]
+    others, shared, own = space or offer_space(issues, proposer, parties, power)
     x = _offer(issues, me, others, level, *shared)
     if utility(me, x) < level - 1e-12 and shared != own:
         x = _offer(issues, me, others, level, *own)  # the others' red lines cost too much

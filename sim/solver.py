@@ -33,19 +33,21 @@ MAX_SWEEPS = 500
 def value(c: float, g: Sequence[float], p: Sequence[float], x: Sequence[float]) -> float:
     """``c - sum_k g_k |x_k - p_k|``."""
     v = c
-    for k, xk in enumerate(x):
-        gk = g[k]
+    for gk, pk, xk in zip(g, p, x, strict=False):
         if gk:
-            v -= gk * abs(xk - p[k])
+            v -= gk * abs(xk - pk)
     return v
 
 
-def nash_value(terms: Sequence[Term], x: Sequence[float]) -> float:
-    """``sum beta log f`` at ``x``; -inf when a term with weight is not positive."""
+def nash_value(terms: Sequence[Term], x: Sequence[float], known: Sequence[float] = ()) -> float:
+    """``sum beta log f`` at ``x``; -inf when a term with weight is not positive.
+
+    ``known``: the values at ``x`` of the first terms, when the caller has them already.
+    """
     total = 0.0
-    for beta, c, g, p in terms:
+    for j, (beta, c, g, p) in enumerate(terms):
         if beta > 0:
-            f = value(c, g, p, x)
+            f = known[j] if j < len(known) else value(c, g, p, x)
             if f <= 0:
                 return -INF
             total += beta * math.log(f)
@@ -88,9 +90,10 @@ def _optimal(terms: Sequence[Term], lo, hi, x: Sequence[float]) -> bool:
             gk = g[k]
             if gk:
                 pk = p[k]
-                right += w * gk if xk < pk else -w * gk
-                left += w * gk if xk <= pk else -w * gk
-                scale += w * gk
+                wg = w * gk  # and -w * gk is exactly -wg
+                right += wg if xk < pk else -wg
+                left += wg if xk <= pk else -wg
+                scale += wg
         tol = 1e-9 * scale
         if (xk < hi[k] and right > tol) or (xk > lo[k] and left < -tol):
             return False
@@ -121,26 +124,110 @@ def _sweep(terms: Sequence[Term], lo, hi, x: list[float]) -> bool:
 
 def _newton(used: Sequence[Term], lo, hi, x: list[float]) -> None:
     """Newton steps on the issues strictly inside a segment, staying inside that cell."""
-    free = [k for k in range(len(x)) if lo[k] < x[k] < hi[k]
-            and all(x[k] != p[k] for _, _, g, p in used if g[k] > 0)]
-    if not free:
-        return
-    n = len(free)
-    left, right = [], []
-    for k in free:  # the cell: nearest kinks on either side
-        xk = x[k]
+    free, left, right = [], [], []  # issues strictly inside a segment, and its ends
+    for k, xk in enumerate(x):
         a, b = lo[k], hi[k]
-        for _, _, g, p in used:
+        if not a < xk < b:
+            continue
+        for _, _, g, p in used:  # the cell: nearest kinks on either side
             if g[k] > 0:
                 q = p[k]
+                if q == xk:  # on a kink: not free
+                    break
                 if a < q < xk:
                     a = q
                 elif xk < q < b:
                     b = q
-        left.append(a)
-        right.append(b)
+        else:
+            free.append(k)
+            left.append(a)
+            right.append(b)
+    if not free:
+        return
     rows = [(beta, [g[k] if x[k] < p[k] else -g[k] for k in free], value(c, g, p, x))
             for beta, c, g, p in used]
+    # one or two free issues are the common cases: the same arithmetic on scalars is quicker
+    if len(free) == 1:
+        _newton_one(rows, free[0], left[0], right[0], x)
+    elif len(free) == 2:
+        _newton_two(rows, free, left, right, x)
+    else:
+        _newton_many(rows, free, left, right, x)
+
+
+def _newton_one(rows: list[tuple], k: int, left: float, right: float, x: list[float]) -> None:
+    """``_newton_many`` for a single free issue k, operation for operation, on plain floats.
+
+    Each term's slope s on the cell is fixed; h is its value, updated along the steps.
+    """
+    terms = [(beta, s[0], h) for beta, s, h in rows]
+    for _ in range(30):
+        grad = hess = 0.0
+        for beta, s, h in terms:
+            w = beta / h
+            grad += w * s
+            hess -= w / h * s * s
+        if not hess < 0:  # _solve_symmetric: no Newton step
+            return
+        step = -grad / hess
+        xk = x[k]
+        # longest step keeping x in the cell and every term positive; "t = b if b < t else t"
+        # is min(t, b) without the call
+        t = 1.0
+        b = (right - xk) / step if step > 0 else (left - xk) / step if step < 0 else t
+        t = b if b < t else t
+        changes = [0.0 + s * step for _, s, _ in terms]  # as sum() of one product
+        for dh, (_, _, h) in zip(changes, terms, strict=True):
+            if dh < 0:
+                b = 0.99 * h / -dh
+                t = b if b < t else t
+        x[k] = min(max(xk + t * step, left), right)
+        terms = [(beta, s, h + t * dh) for (beta, s, h), dh in zip(terms, changes, strict=True)]
+        if t < 1.0 or abs(step) <= 1e-15 * (1 + max(map(abs, x))):
+            return
+
+
+def _newton_two(rows: list[tuple], free: list[int], left: list[float], right: list[float],
+                x: list[float]) -> None:
+    """``_newton_many`` for two free issues, operation for operation, on plain floats."""
+    (i, j), (left_i, left_j), (right_i, right_j) = free, left, right
+    terms = [(beta, s[0], s[1], h) for beta, s, h in rows]
+    for _ in range(30):
+        g0 = g1 = h00 = h01 = h11 = 0.0
+        for beta, s0, s1, h in terms:
+            w = beta / h
+            w2 = w / h
+            g0 += w * s0
+            h00 -= w2 * s0 * s0
+            h01 -= w2 * s0 * s1
+            g1 += w * s1
+            h11 -= w2 * s1 * s1
+        det = h00 * h11 - h01 * h01  # _solve_symmetric, n = 2
+        if det <= 1e-12 * (h00 * h00 + h11 * h11):
+            return
+        d0, d1 = -(h11 * g0 - h01 * g1) / det, -(h00 * g1 - h01 * g0) / det
+        t = 1.0  # as in _newton_one
+        b = (right_i - x[i]) / d0 if d0 > 0 else (left_i - x[i]) / d0 if d0 < 0 else t
+        t = b if b < t else t
+        b = (right_j - x[j]) / d1 if d1 > 0 else (left_j - x[j]) / d1 if d1 < 0 else t
+        t = b if b < t else t
+        changes = [0.0 + s0 * d0 + s1 * d1 for _, s0, s1, _ in terms]  # as sum()
+        for dh, (*_, h) in zip(changes, terms, strict=True):
+            if dh < 0:
+                b = 0.99 * h / -dh
+                t = b if b < t else t
+        x[i] = min(max(x[i] + t * d0, left_i), right_i)
+        x[j] = min(max(x[j] + t * d1, left_j), right_j)
+        terms = [(beta, s0, s1, h + t * dh)
+                 for (beta, s0, s1, h), dh in zip(terms, changes, strict=True)]
+        if t < 1.0 or max(abs(d0), abs(d1)) <= 1e-15 * (1 + max(map(abs, x))):
+            return
+
+
+def _newton_many(rows: list[tuple], free: list[int], left: list[float], right: list[float],
+                 x: list[float]) -> None:
+    """Damped Newton on the free issues; ``rows`` are (beta, slopes on the cell, value)."""
+    n = len(free)
     for _ in range(30):
         grad = [0.0] * n
         hess = [[0.0] * n for _ in range(n)]
@@ -168,7 +255,7 @@ def _newton(used: Sequence[Term], lo, hi, x: list[float]) -> None:
         for a, k in enumerate(free):
             x[k] = min(max(x[k] + t * step[a], left[a]), right[a])
         rows = [(beta, s, h + t * dh) for (beta, s, h), dh in zip(rows, changes, strict=True)]
-        if t < 1.0 or max(abs(d) for d in step) <= 1e-15 * (1 + max(abs(v) for v in x)):
+        if t < 1.0 or max(abs(d) for d in step) <= 1e-15 * (1 + max(map(abs, x))):
             return
 
 
@@ -209,17 +296,12 @@ def _solve_linear(a: list[list[float]], b: list[float]) -> list[float] | None:
     return out
 
 
-def _slope(g: float, p: float, y: float, right: bool) -> float:
-    """Slope of ``-g |y - p|`` just right (or left) of y."""
-    return g if (y < p or (y == p and not right)) else -g
-
-
 def _derivative(active: Sequence[tuple], y: float, right: bool) -> float:
     """One-sided derivative of ``sum beta log(C - g |y - p|)``; +-inf where a term is <= 0."""
     total = 0.0
     pos_inf = neg_inf = False
     for beta, big_c, g, p in active:
-        s = _slope(g, p, y, right)
+        s = g if (y < p or (y == p and not right)) else -g  # slope of -g |y - p| beside y
         h = big_c - g * abs(y - p)
         if h <= 0:
             pos_inf, neg_inf = pos_inf or s > 0, neg_inf or s < 0

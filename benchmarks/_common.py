@@ -1,0 +1,67 @@
+"""Shared helpers of the benchmark scripts: paths, timing, the machine, printing ratios.
+
+Every benchmark measures the things it compares side by side in the same run,
+repeats each measurement and reports the minimum and median of the repeats
+(the machine is shared, so single timings are noisy).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run from a checkout without installing
+    sys.path.insert(0, str(ROOT))
+
+SCENARIOS = ROOT / "scenarios"
+DEFAULT_SCENARIO = SCENARIOS / "geneva-2026.yaml"
+
+
+def machine() -> str:
+    """One line saying where the figures were measured."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, "
+            f"{cores} cores available")
+
+
+def times(fn: Callable[[], object], repeats: int) -> list[float]:
+    """Wall seconds of ``repeats`` calls of ``fn``."""
+    out = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Time each function ``repeats`` times, taking turns, so that load from other users of
+    the machine falls on all of them alike."""
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            out[name] += times(fn, 1)
+    return out
+
+
+def describe(seconds: list[float], unit: float = 1.0, label: str = "s") -> str:
+    """``min x, median y`` of timings, scaled by ``unit``."""
+    return (f"min {min(seconds) * unit:.4g} {label}, median "
+            f"{statistics.median(seconds) * unit:.4g} {label} ({len(seconds)} repeats)")
+
+
+def verdict(ratio: float, target: float, at_most: bool) -> str:
+    ok = ratio <= target if at_most else ratio >= target
+    sign = "<=" if at_most else ">="
+    return f"{ratio:.2f}x (target {sign} {target}x: {'met' if ok else 'NOT met'})"
+
+
+def header(title: str, quick: bool) -> None:
+    print(f"== {title}{' (quick smoke run)' if quick else ''}")
+    print(f"   {machine()}")
