@@ -360,7 +360,8 @@ def agreement_over_time_figure(data: RunData) -> Figure:
     ax.set_ylim(0, min(1.0, max(0.05, float(hi.max()) * 1.15)))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("P(agreement by this day)")
-    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    # outside the axes: inside, it would hide the venue labels at the top of the early days
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=8)
     if len(data.agreements) == 0:
         note(ax, f"No replication ended in agreement (0 of {data.runs}). The band shows how "
              f"large\nthe probability could still be (95% upper bound {hi[-1]:.1%}).", y=0.45)

@@ -38,11 +38,26 @@ def parameter_label(sc: Scenario, path: str) -> str:
         named.append(actor.label or parts[1])
         if len(parts) > 3 and parts[2] == "levers" and isinstance(parts[3], int) and \
                 parts[3] < len(actor.levers):
-            named.append(f"lever {actor.levers[parts[3]].name}")
+            lever = actor.levers[parts[3]]
+            named.append(f"lever {lever.name}")
+            named += _effect_target(lever.effects, parts[4:])
+    if parts[0] == "events" and len(parts) > 1 and isinstance(parts[1], int) and \
+            parts[1] < len(sc.events):
+        event = sc.events[parts[1]]
+        named.append(f"event {event.label or parts[1]}")
+        named += _effect_target(event.effects, parts[2:])
     issue = next((p for p in parts if isinstance(p, str) and p in sc.issues), None)
     if issue is not None:
         named.append(sc.issues[issue].label or issue)
     return f"{path} ({'; '.join(named)})" if named else path
+
+
+def _effect_target(effects, rest) -> list[str]:
+    """``effects.J...``: what effect J changes, e.g. ``effect on battlefield.drift``."""
+    if len(rest) > 1 and rest[0] == "effects" and isinstance(rest[1], int) and \
+            rest[1] < len(effects):
+        return [f"effect on {effects[rest[1]].path}"]
+    return []
 
 
 def draw_sweep(folder: Path) -> list[Path]:
@@ -60,8 +75,9 @@ def draw_sweep(folder: Path) -> list[Path]:
     else:
         fig = main_effects(sc, table, paths)
     kind = "Latin hypercube" if design["type"] == "lhs" else "grid"
-    fig.suptitle(f"Sweep of {sc.title or sc.name}: {len(table)} points ({kind}), "
-                 f"{manifest['runs']} replications each", fontsize=12, weight="bold")
+    fig.suptitle(wrap(f"Sweep of {sc.title or sc.name}: {len(table)} points ({kind}), "
+                      f"{manifest['runs']} replications each", 100), fontsize=11,
+                 weight="bold")
     fig.supxlabel(NOTE, fontsize=8.5, color="0.35", style="italic")
     out = folder / storage.FIGURES
     out.mkdir(exist_ok=True)
