@@ -109,7 +109,8 @@ def _ignore_sigint() -> None:
 
 
 def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dict, Any]:
-    """(executor, its description for the manifest, a client to close or None)."""
+    """(executor, its description for the manifest, a client to close or None). The
+    description's ``workers`` is how many chunks can run at once."""
     if scheduler:
         try:
             from distributed import Client
@@ -121,7 +122,10 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dic
         except (OSError, TimeoutError, ValueError) as exc:
             raise PeacesimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") \
                 from None
-        return client.get_executor(), {"kind": "dask", "scheduler": scheduler}, client
+        # its worker threads size the chunks and how many are in flight at once
+        workers = max(1, sum(client.nthreads().values()))
+        return (client.get_executor(), {"kind": "dask", "scheduler": scheduler,
+                                        "workers": workers}, client)
     if workers == 1:
         return InlineExecutor(), {"kind": "inline", "workers": 1}, None
     # fork on Linux: workers start at once with the modules loaded, and nothing re-runs the

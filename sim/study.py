@@ -61,11 +61,11 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     check_options(runs, seed, workers, precision, max_runs)
     if max_runs is None:
         max_runs = runs * PRECISION_CAP if precision else runs
-    workers = workers or 1
-    chunk = pilot(compile_model(sc), seed, runs, workers)
-    executor, description, client = make_executor(workers, scheduler)
+    executor, description, client = make_executor(workers or 1, scheduler)
+    workers = description["workers"]
     staging = None
     try:
+        chunk = pilot(compile_model(sc), seed, runs, workers)
         if out is None:
             staging = Path(tempfile.mkdtemp(prefix="peacesim-"))
         folder = staging / "run" if staging else Path(out)
@@ -109,7 +109,8 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
                   manifest.get("max_runs"))
     executor, description, client = make_executor(workers or 1, scheduler)
     try:
-        proceed(folder, sc, manifest, executor, description, workers or 1, quiet, figures)
+        proceed(folder, sc, manifest, executor, description, description["workers"], quiet,
+                figures)
     finally:
         close_executor(executor, client)
     return Results.load(folder, lazy=True)

@@ -179,18 +179,21 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     check_options(runs, seed, workers, None, None)
     staging = Path(tempfile.mkdtemp(prefix="peacesim-")) if out is None else None
     folder = staging / "sweep" if staging else Path(out)
+    executor = make_executor(workers or 1, scheduler)
     try:
+        chunk = pilot(compile_model(sc), seed, runs, executor[1]["workers"])
         manifest = _new_manifest(sc, paths, points, design, samples, design_seed, runs, seed,
-                                 pilot(compile_model(sc), seed, runs, workers or 1), command)
+                                 chunk, command)
         design_text = storage.csv_text(["point", *paths], [
             (k, *values) for k, values in enumerate(points)])
         storage.create(folder, {storage.SCENARIO: sc.to_yaml(), DESIGN: design_text,
                                 storage.MANIFEST: storage.manifest_text(manifest)},
                        chunks=False)
         with storage.Lock(folder):
-            _run(folder, sc, manifest, workers or 1, scheduler, quiet, figures=out is not None)
+            _run(folder, sc, manifest, executor, quiet, figures=out is not None)
         return load_table(folder)
     finally:
+        study.close_executor(executor[0], executor[2])
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -205,10 +208,14 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
     sc = load_scenario(folder / storage.SCENARIO)
     if workers is None and scheduler is None:
         workers = default_workers()
-    with storage.Lock(folder):
-        manifest.update(status="running", ended=None, resumed=storage.now())
-        storage.write_manifest(folder, manifest)
-        _run(folder, sc, manifest, workers or 1, scheduler, quiet, figures=True)
+    executor = make_executor(workers or 1, scheduler)
+    try:
+        with storage.Lock(folder):
+            manifest.update(status="running", ended=None, resumed=storage.now())
+            storage.write_manifest(folder, manifest)
+            _run(folder, sc, manifest, executor, quiet, figures=True)
+    finally:
+        study.close_executor(executor[0], executor[2])
     return load_table(folder)
 
 
@@ -235,13 +242,14 @@ def _new_manifest(sc: Scenario, paths: list[str], points: list[tuple], design: s
     return manifest
 
 
-def _run(folder: Path, sc: Scenario, manifest: dict, workers: int, scheduler: str | None,
-         quiet: bool, figures: bool) -> None:
-    """Run every unfinished point on one executor, then assemble; record how it ended."""
-    executor, description, client = make_executor(workers, scheduler)
+def _run(folder: Path, sc: Scenario, manifest: dict, executor: tuple, quiet: bool,
+         figures: bool) -> None:
+    """Run every unfinished point on one executor (``make_executor``'s triple), then
+    assemble; record how it ended."""
+    pool, description, _ = executor
     manifest["executor"] = description
     try:
-        _points(folder, sc, manifest, executor, description, workers, quiet)
+        _points(folder, sc, manifest, pool, description, description["workers"], quiet)
         _finish(folder, sc, manifest, figures)
     except (KeyboardInterrupt, StudyInterruptedError):
         storage.mark(folder, manifest, "interrupted")
@@ -252,8 +260,6 @@ def _run(folder: Path, sc: Scenario, manifest: dict, workers: int, scheduler: st
     except BaseException as exc:
         storage.mark(folder, manifest, "failed", str(exc))
         raise
-    finally:
-        study.close_executor(executor, client)
 
 
 def _points(folder: Path, sc: Scenario, manifest: dict, executor, description: dict,

@@ -95,9 +95,10 @@ class _Evaluator:
 
     def __init__(self, sc: Scenario, path: str, runs: int, seed: int, workers: int,
                  scheduler: str | None):
-        self.sc, self.path, self.runs, self.seed, self.workers = sc, path, runs, seed, workers
-        self.chunk = pilot(compile_model(sc), seed, runs, workers)
+        self.sc, self.path, self.runs, self.seed = sc, path, runs, seed
         self.executor, self.description, self.client = make_executor(workers, scheduler)
+        self.workers = self.description["workers"]
+        self.chunk = pilot(compile_model(sc), seed, runs, self.workers)
         self.staging = Path(tempfile.mkdtemp(prefix="peacesim-threshold-"))
         self.rows: list[tuple[float, int, int]] = []
 

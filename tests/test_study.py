@@ -58,6 +58,7 @@ def test_dask_cluster_writes_the_same_bytes(statics, reference, tmp_path):
                               scheduler=cluster.scheduler_address)
     assert data(tmp_path / "dask") == reference
     assert results.manifest["executor"]["kind"] == "dask"
+    assert results.manifest["executor"]["workers"] == 2  # sizes the chunks and the queue
 
 
 def test_chunk_size_does_not_change_the_bytes(statics, reference, tmp_path, monkeypatch):
