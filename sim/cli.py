@@ -140,9 +140,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                                 "--samples M (not both)")
         sc = _scenario(args)
         if args.grid:
-            parameters, design = dict(sweeps.parse_grid(g) for g in args.grid), "grid"
+            pairs, design = [sweeps.parse_grid(g) for g in args.grid], "grid"
         else:
-            parameters, design = dict(sweeps.parse_range(r) for r in args.lhs), "lhs"
+            pairs, design = [sweeps.parse_range(r) for r in args.lhs], "lhs"
+        parameters = sweeps.as_parameters(pairs)
         seed = sc.seed if args.seed is None else args.seed
         runs = args.runs or sc.runs
         folder = args.out or sweeps.default_out(sc, seed, runs)
@@ -161,7 +162,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     from sim import sweeps
     from sim.thresholds import threshold
 
-    path, (low, high) = sweeps.parse_range(args.param)
+    path, (low, high) = sweeps.parse_range(args.param, "--param")
     answer = threshold(_scenario(args), path, low, high, target=args.target, runs=args.runs,
                        seed=args.seed, workers=args.workers, scheduler=args.scheduler,
                        steps=args.steps)

@@ -67,6 +67,17 @@ def fingerprint(doc: dict) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def replicate_or_explain(model: Model, index: int, seed: int, keep_rounds: bool):
+    """``run_replication``, with a failure named by its replication index and seed."""
+    try:
+        return run_replication(model, index, seed, keep_rounds=keep_rounds)
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc} "
+                                            f"({Path(where.filename).name}:{where.lineno})"
+                               ) from None
+
+
 def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds_below: int) \
         -> tuple[int, int, list[tuple], list[tuple]]:
     """Replications ``start..stop-1``: (start, stop, outcome rows, round rows)."""
@@ -75,13 +86,7 @@ def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds
         model = _MODELS[key] = compile_model(from_document(doc))
     outcomes, rounds = [], []
     for index in range(start, stop):
-        try:
-            record = run_replication(model, index, seed, keep_rounds=index < keep_rounds_below)
-        except Exception as exc:
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            raise ReplicationError(index, seed, f"{type(exc).__name__}: {exc} "
-                                                 f"({Path(where.filename).name}:{where.lineno})"
-                                    ) from None
+        record = replicate_or_explain(model, index, seed, index < keep_rounds_below)
         outcomes.append(record.outcome)
         rounds.extend(record.rounds)
     return start, stop, outcomes, rounds
@@ -166,7 +171,7 @@ def pilot(model: Model, seed: int, runs: int, workers: int) -> int:
     sample = min(runs, 5)
     started = time.perf_counter()
     for index in range(sample):
-        run_replication(model, index, seed, keep_rounds=False)
+        replicate_or_explain(model, index, seed, False)
     per_run = max((time.perf_counter() - started) / sample, 1e-6)
     size = int(CHUNK_SECONDS / per_run)
     size = min(size, math.ceil(runs / (4 * workers)))  # keep every worker busy
@@ -264,7 +269,7 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                         done[start] = stop
                 raise
             manifest["completed_runs"] = target
-            if not _needs_more(folder, manifest, done, size):
+            if not _needs_more(folder, manifest, done):
                 return manifest
             progress.grow(manifest["runs"])
             storage.write_manifest(folder, manifest)
@@ -289,7 +294,7 @@ def _result(future: cf.Future, pending: dict[cf.Future, tuple[int, int]], seed: 
                           "the study") from None
 
 
-def _needs_more(folder: Path, manifest: dict, done: dict[int, int], size: int) -> bool:
+def _needs_more(folder: Path, manifest: dict, done: dict[int, int]) -> bool:
     """With a precision target: raise ``runs`` if the interval is still too wide."""
     h = manifest.get("precision")
     if not h:
@@ -309,7 +314,9 @@ def _needs_more(folder: Path, manifest: dict, done: dict[int, int], size: int) -
     if n >= manifest["max_runs"]:
         manifest["stop_reason"] = f"cap of {manifest['max_runs']} runs reached at +-{width:.4f}"
         return False
+    # the next target depends on the rows only, never on the chunk size (which depends on
+    # the machine and the workers), so the study stops at the same count everywhere
     wanted = int(runs_for_precision(agreed / n, h) * 1.05)
-    step = max(wanted, n + size)
-    manifest["runs"] = min(manifest["max_runs"], math.ceil(step / size) * size)
+    step = max(1, manifest["requested_runs"] // 10)
+    manifest["runs"] = min(manifest["max_runs"], max(wanted, n + step))
     return True

@@ -247,9 +247,12 @@ def done_chunks(folder: Path, header: Sequence[str]) -> dict[int, int]:
         if not match or match[1] != "outcomes":
             continue
         start, stop = int(match[2]), int(match[3])
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
-        runs = [r[0] for r in rows[1:]]
+        try:
+            with open(path, newline="", encoding="utf-8") as fh:
+                rows = list(csv.reader(fh))
+        except (UnicodeDecodeError, csv.Error):
+            rows = []
+        runs = [r[0] if r else "" for r in rows[1:]]
         if not rows or rows[0] != list(header) or runs != [str(i) for i in range(start, stop)] \
                 or any(len(r) != len(header) for r in rows[1:]):
             raise FolderError(f"{path}: damaged chunk (expected replications {start} to "

@@ -35,6 +35,8 @@ from sim.schema import Scenario
 from sim.stats import Summary
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "geneva-2026.yaml"
+IN_MEMORY_INTERRUPTED = ("interrupted; the work ran in memory (no out= folder), so nothing was "
+                         "kept to resume")
 PRECISION_CAP = 100  # with --precision, at most this many times the initial runs
 
 
@@ -71,7 +73,12 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
         folder = staging / "run" if staging else Path(out)
         manifest = new_manifest(sc, seed, runs, chunk, description, precision, max_runs,
                                 rounds_sample, command)
-        start(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
+        try:
+            start(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
+        except StudyInterruptedError:
+            if staging is None:
+                raise
+            raise StudyInterruptedError(IN_MEMORY_INTERRUPTED) from None
         results = Results.load(folder, lazy=staging is None)  # in memory: read before cleanup
         if staging is not None:
             results.folder = None
@@ -122,6 +129,8 @@ def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: d
     with storage.Lock(folder):
         manifest.update(status="running", executor=description, ended=None,
                         resumed=storage.now())
+        manifest.pop("error", None)  # from the failure being resumed
+        manifest.pop("figures_error", None)
         storage.write_manifest(folder, manifest)
         _run(folder, sc, manifest, executor, workers, quiet, figures)
 
@@ -131,6 +140,7 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qui
     """Execute, then finish the folder; on interruption or failure, say so in the manifest."""
     try:
         manifest = execute(folder, sc, manifest, executor, workers, quiet)
+        finish(folder, sc, manifest, figures)
     except KeyboardInterrupt:
         storage.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
@@ -139,7 +149,6 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qui
     except BaseException as exc:
         storage.mark(folder, manifest, "failed", str(exc))
         raise
-    finish(folder, sc, manifest, figures)
 
 
 def close_executor(executor, client) -> None:

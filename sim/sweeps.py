@@ -126,17 +126,28 @@ def parse_grid(text: str) -> tuple[str, list]:
     return path, [read_yaml_text(p, f"--grid {path}")[0] for p in parts]
 
 
-def parse_range(text: str) -> tuple[str, tuple[float, float]]:
+def parse_range(text: str, option: str = "--lhs") -> tuple[str, tuple[float, float]]:
     """``"PATH=LO:HI"`` with two numbers."""
-    path, raw = _split_assignment(text, "--lhs", "PATH=LO:HI")
+    path, raw = _split_assignment(text, option, "PATH=LO:HI")
     low, sep, high = raw.partition(":")
     try:
         span = float(low), float(high)
     except ValueError:
         span = None
     if not sep or span is None or not all(map(math.isfinite, span)):
-        raise PeacesimError(f"--lhs {path}: expected LO:HI with two numbers, got {raw!r}")
+        raise PeacesimError(f"{option} {path}: expected LO:HI with two numbers, got {raw!r}")
     return path, span
+
+
+def as_parameters(pairs: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    """``[(path, values), ...]`` from the command line as a dict, refusing a repeated path
+    (a dict would silently keep the last)."""
+    parameters: dict[str, Any] = {}
+    for path, values in pairs:
+        if path in parameters:
+            raise PeacesimError(f"{path}: given twice; list all its values in one option")
+        parameters[path] = values
+    return parameters
 
 
 def _split_assignment(text: str, option: str, form: str) -> tuple[str, str]:
@@ -177,21 +188,26 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     if scheduler is None and workers is None:
         workers = default_workers()
     check_options(runs, seed, workers, None, None)
-    staging = Path(tempfile.mkdtemp(prefix="peacesim-")) if out is None else None
-    folder = staging / "sweep" if staging else Path(out)
     executor = make_executor(workers or 1, scheduler)
+    staging = None
     try:
+        staging = Path(tempfile.mkdtemp(prefix="peacesim-")) if out is None else None
+        folder = staging / "sweep" if staging else Path(out)
         chunk = pilot(compile_model(sc), seed, runs, executor[1]["workers"])
         manifest = _new_manifest(sc, paths, points, design, samples, design_seed, runs, seed,
                                  chunk, command)
         design_text = storage.csv_text(["point", *paths], [
-            (k, *values) for k, values in enumerate(points)])
+            (k, *map(_cell, values)) for k, values in enumerate(points)])
         storage.create(folder, {storage.SCENARIO: sc.to_yaml(), DESIGN: design_text,
                                 storage.MANIFEST: storage.manifest_text(manifest)},
                        chunks=False)
         with storage.Lock(folder):
             _run(folder, sc, manifest, executor, quiet, figures=out is not None)
         return load_table(folder)
+    except StudyInterruptedError:
+        if staging is None:
+            raise
+        raise StudyInterruptedError(study.IN_MEMORY_INTERRUPTED) from None
     finally:
         study.close_executor(executor[0], executor[2])
         if staging is not None:
@@ -212,6 +228,8 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
     try:
         with storage.Lock(folder):
             manifest.update(status="running", ended=None, resumed=storage.now())
+            manifest.pop("error", None)  # from the failure being resumed
+            manifest.pop("figures_error", None)
             storage.write_manifest(folder, manifest)
             _run(folder, sc, manifest, executor, quiet, figures=True)
     finally:

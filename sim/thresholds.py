@@ -23,7 +23,14 @@ import pandas as pd
 from sim import storage, study
 from sim.errors import PeacesimError
 from sim.model import compile_model
-from sim.runner import check_options, default_workers, make_executor, new_manifest, pilot
+from sim.runner import (
+    StudyInterruptedError,
+    check_options,
+    default_workers,
+    make_executor,
+    new_manifest,
+    pilot,
+)
 from sim.scenario import load_scenario, with_overrides
 from sim.schema import Scenario
 from sim.stats import half_width, wilson
@@ -70,6 +77,8 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler)
     try:
         return _bisect(evaluate, path, float(low), float(high), target, steps)
+    except StudyInterruptedError:
+        raise StudyInterruptedError(study.IN_MEMORY_INTERRUPTED) from None
     finally:
         evaluate.close()
 
@@ -127,7 +136,13 @@ class _Evaluator:
 def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: float,
             steps: int) -> Threshold:
     p_low, p_high = evaluate(low), evaluate(high)
-    if (p_low >= target) == (p_high >= target):
+    for end, p in ((low, p_low), (high, p_high)):
+        if p == target:  # an end is the answer (the same rule at both ends)
+            message = (f"P(agreement) is {target:g} at the end of the range, {path} = {end:g}; "
+                       "widen the range to see how it crosses")
+            return Threshold(path, target, True, end, (end, end), (end, end),
+                             evaluate.table(), message)
+    if (p_low > target) == (p_high > target):
         side = "above" if p_low >= target else "below"
         message = (f"P(agreement) stays {side} {target:g} for {path} from {low:g} "
                    f"(P = {p_low:.3f}) to {high:g} (P = {p_high:.3f}): the target is not "

@@ -105,9 +105,12 @@ def test_a_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monk
     assert saved  # what was written before the disk filled is still there, and whole
     assert storage.done_chunks(folder, sim.records.outcome_columns(
         sim.model.compile_model(textbook("statics"))))
+    assert "No space left" in storage.read_manifest(folder).get("error", "No space left")
     monkeypatch.setattr(storage.os, "fsync", real)
     assert main(["run", "--resume", str(folder), "--quiet", "--workers", "1"]) == 0
     assert data(folder) == reference
+    manifest = storage.read_manifest(folder)
+    assert manifest["status"] == "complete" and "error" not in manifest
 
 
 @pytest.fixture
@@ -137,14 +140,20 @@ def test_a_missing_chunk_is_run_again(interrupted, reference):
     assert data(interrupted) == reference
 
 
-def test_a_truncated_chunk_is_named_and_kept(interrupted, reference, capsys):
+@pytest.mark.parametrize("damage", [
+    lambda b: b[: len(b) // 2],  # truncated
+    lambda b: b.replace(b"\n", b"\n\n", 3),  # blank lines
+    lambda b: b[:200] + b"\xff\xfe" + b[200:],  # not UTF-8
+    lambda b: b"",  # empty
+])
+def test_a_damaged_chunk_is_named_and_kept(damage, interrupted, reference, capsys):
     chunk = sorted((interrupted / "chunks").glob("outcomes-*.csv"))[1]
-    text = chunk.read_text()
-    chunk.write_text(text[: len(text) // 2])
+    damaged = damage(chunk.read_bytes())
+    chunk.write_bytes(damaged)
     assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
     line = one_line(capsys)
     assert chunk.name in line and "damaged chunk" in line and "move it away" in line
-    assert chunk.read_text() == text[: len(text) // 2]  # nothing deleted behind the user's back
+    assert chunk.read_bytes() == damaged  # nothing deleted behind the user's back
     chunk.rename(interrupted / "damaged.csv")
     assert main(["run", "--resume", str(interrupted), "--quiet", "--workers", "1"]) == 0
     assert data(interrupted) == reference

@@ -163,6 +163,44 @@ def test_precision_adds_replications_until_the_interval_is_narrow(statics):
     assert sim.run(statics, runs=200, seed=3, workers=1, precision=h).summary["runs"] == n
 
 
+def test_precision_studies_give_the_same_bytes_whatever_the_chunks(statics, tmp_path,
+                                                                   monkeypatch):
+    """The chunk size depends on the machine and the workers; where a precision study stops
+    must not."""
+    made = []
+    for chunk, workers in [(13, 1), (7, 2)]:
+        monkeypatch.setattr(study, "pilot", lambda *a, size=chunk: size)
+        folder = tmp_path / f"p{chunk}"
+        run_quietly(statics, folder, runs=50, seed=3, workers=workers, precision=0.04)
+        made.append((folder / "outcomes.csv").read_bytes())
+    assert made[0] == made[1]
+
+
+def test_interrupting_an_in_memory_study_says_nothing_was_kept(statics, monkeypatch):
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "run_chunk", interrupted)
+    with pytest.raises(StudyInterruptedError, match="nothing was kept") as info:
+        sim.run(statics, runs=20, workers=1)
+    assert "--resume" not in str(info.value)
+
+
+def test_ctrl_c_while_finishing_marks_the_folder_interrupted(statics, reference, tmp_path,
+                                                             monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(storage, "assemble", interrupted)
+    folder = tmp_path / "fin"
+    with pytest.raises(StudyInterruptedError, match="peacesim run --resume"):
+        run_quietly(statics, folder, runs=600, seed=11, workers=1)
+    assert storage.read_manifest(folder)["status"] == "interrupted"
+    monkeypatch.undo()
+    sim.resume(folder, workers=1, figures=False)
+    assert data(folder) == reference
+
+
 def test_precision_stops_at_its_cap(statics):
     results = sim.run(statics, runs=100, seed=3, workers=1, precision=0.001, max_runs=300)
     assert results.summary["runs"] == 300

@@ -112,6 +112,10 @@ def test_in_memory_sweep_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", None)
     sim.sweep(textbook("nash-two"), {"actors.a.power": [1, 2]}, runs=3, workers=1)
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(PeacesimError, match="Dask scheduler"):  # fails after staging began
+        sim.sweep(textbook("nash-two"), {"actors.a.power": [1, 2]}, runs=3,
+                  scheduler="tcp://127.0.0.1:1")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("parameters, design, samples, message", [
@@ -136,6 +140,7 @@ def test_bad_designs_fail_before_any_work(parameters, design, samples, message, 
     (["--lhs", "actors.a.war_cost=0.2:0.1", "--samples", "3"], "LO > HI"),
     (["--lhs", "actors.a.war_cost=a:b", "--samples", "3"], "LO:HI"),
     ([], "--grid PATH=V1,V2"),
+    (["--grid", "actors.a.war_cost=0.1", "--grid", "actors.a.war_cost=0.2"], "given twice"),
 ])
 def test_command_line_sweep_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
@@ -144,6 +149,16 @@ def test_command_line_sweep_errors_are_one_line(argv, message, tmp_path, capsys,
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and message in err[0]
     assert not out.exists()
+
+
+def test_distribution_values_are_written_as_json(tmp_path):
+    value = {"dist": "uniform", "low": 0, "high": 14}
+    sim.sweep(textbook("statics"), {"actors.a.optimism": [3, value]}, runs=5, workers=1,
+              out=tmp_path / "d")
+    design = pd.read_csv(tmp_path / "d" / "design.csv")
+    points = pd.read_csv(tmp_path / "d" / "points.csv")
+    assert list(design["actors.a.optimism"]) == list(points["actors.a.optimism"]) == [
+        "3", '{"dist": "uniform", "high": 14, "low": 0}']
 
 
 def test_grid_values_are_read_as_yaml():
@@ -240,6 +255,35 @@ def test_threshold_agrees_with_a_sweep_at_the_same_values():
     assert list(table["p_agreement"]) == list(answer.evaluations["p_agreement"])
 
 
+class Fixed:
+    """A stand-in for the evaluator: P(agreement) from a function of the value."""
+
+    runs = 100
+
+    def __init__(self, p):
+        self.p, self.seen = p, []
+
+    def __call__(self, value):
+        self.seen.append(value)
+        return self.p(value)
+
+    def table(self):
+        return pd.DataFrame({"value": self.seen, "p_agreement": [self.p(v) for v in self.seen],
+                             "p_lo": 0.0, "p_hi": 1.0})
+
+
+@pytest.mark.parametrize("p, answer", [
+    (lambda v: 0.5 + 0.4 * v, 0.0),  # exactly at the target at LO
+    (lambda v: 0.1 + 0.4 * v, 1.0),  # exactly at the target at HI
+    (lambda v: 0.9 - 0.4 * v, 1.0),  # falling to exactly the target at HI
+])
+def test_an_end_exactly_at_the_target_is_the_answer_at_either_end(p, answer):
+    from sim.thresholds import _bisect
+
+    result = _bisect(Fixed(p), "x", 0.0, 1.0, 0.5, 4)
+    assert result.crossed and result.value == answer and result.bracket == (answer, answer)
+
+
 def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "scenarios/textbook/fearon.yaml", "--set",
@@ -255,6 +299,7 @@ def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     (["--param", "actors.b.batnaa=0.1:0.5"], "actors.b.batnaa"),
     (["--param", "actors.a.positions.x.weight=-1:1"], "actors.a.positions.x.weight"),
     (["--param", "actors.b.batna=0.1:0.5", "--target", "1.5"], "probability"),
+    (["--param", "actors.b.batna=a:b"], "--param actors.b.batna: expected LO:HI"),
 ])
 def test_bad_threshold_input_is_one_line(argv, message, capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
