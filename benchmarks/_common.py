@@ -7,6 +7,7 @@ repeats each measurement and reports the minimum and median of the repeats
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -21,6 +22,32 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing
 
 SCENARIOS = ROOT / "scenarios"
 DEFAULT_SCENARIO = SCENARIOS / "geneva-2026.yaml"
+
+
+def options(doc: str, runs: tuple[int, int, str] | None = None,
+            repeats: tuple[int, int, str] | None = None, workers: tuple[int, str] | None = None,
+            scenario: bool = True, more: Callable | None = None):
+    """The command line every benchmark shares: ``--quick``, and as asked ``--runs``,
+    ``--repeats`` (each given as (quick default, full default, what it counts)), ``--workers``
+    (default, meaning), ``--scenario`` and whatever ``more(parser)`` adds. Returns the parsed
+    arguments with ``runs`` and ``repeats`` resolved for ``--quick``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    for name, spec in (("runs", runs), ("repeats", repeats)):
+        if spec:
+            parser.add_argument(f"--{name}", type=int, help=f"{spec[2]} (default {spec[1]})")
+    if workers:
+        parser.add_argument("--workers", type=int, default=workers[0],
+                            help=f"{workers[1]} ({workers[0]})")
+    if scenario:
+        parser.add_argument("--scenario", default=str(DEFAULT_SCENARIO))
+    if more:
+        more(parser)
+    args = parser.parse_args()
+    for name, spec in (("runs", runs), ("repeats", repeats)):
+        if spec:
+            setattr(args, name, getattr(args, name) or spec[0 if args.quick else 1])
+    return args
 
 
 def machine() -> str:

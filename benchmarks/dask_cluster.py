@@ -13,7 +13,6 @@ is printed apart); each Dask study includes connecting its client, as
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import statistics
 import tempfile
@@ -36,15 +35,10 @@ def study(sc, runs: int, digests: set, **where) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--runs", type=int, help="replications per study (default 20000)")
-    parser.add_argument("--workers", type=int, default=2, help="processes on each side (2)")
-    parser.add_argument("--repeats", type=int, help="studies on each executor (default 3)")
-    parser.add_argument("--scenario", default=str(_common.DEFAULT_SCENARIO))
-    args = parser.parse_args()
-    runs = args.runs or (1000 if args.quick else 20000)
-    repeats = args.repeats or (1 if args.quick else 3)
+    args = _common.options(__doc__, runs=(1000, 20000, "replications per study"),
+                           repeats=(1, 3, "studies on each executor"),
+                           workers=(2, "processes on each side"))
+    runs, repeats = args.runs, args.repeats
     _common.header("Dask LocalCluster against the process pool", args.quick)
     from distributed import LocalCluster
 

@@ -17,7 +17,6 @@ too). The script checks that both reach the same agreement (within 1 unit on
 
 from __future__ import annotations
 
-import argparse
 import statistics
 
 import _common
@@ -43,11 +42,8 @@ def ours(e_a: float, e_b: float):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--repeats", type=int, help="timings of each side (default 15)")
-    args = parser.parse_args()
-    repeats = args.repeats or (3 if args.quick else 15)
+    args = _common.options(__doc__, repeats=(3, 15, "timings of each side"), scenario=False)
+    repeats = args.repeats
     _common.header("100-round bilateral negotiation against NegMAS", args.quick)
     worst = None
     for label, (e_a, e_b) in PAIRS.items():

@@ -10,7 +10,6 @@ the main model functions alone and compares them with whole replications.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import cProfile
 import pstats
@@ -86,13 +85,9 @@ def breakdown(model, seed: int, runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--runs", type=int, help="replications (default 300)")
-    parser.add_argument("--top", type=int, default=25, help="functions listed (25)")
-    parser.add_argument("--scenario", default=str(_common.DEFAULT_SCENARIO))
-    args = parser.parse_args()
-    runs = args.runs or (20 if args.quick else 300)
+    args = _common.options(__doc__, runs=(20, 300, "replications"), more=lambda p: p.add_argument(
+        "--top", type=int, default=25, help="functions listed (25)"))
+    runs = args.runs
     _common.header("where one replication's time goes", args.quick)
     sc = load_scenario(args.scenario)
     model = compile_model(sc)

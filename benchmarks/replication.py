@@ -14,7 +14,6 @@ the event machinery. Target: at most 10x.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 from contextlib import contextmanager
 
@@ -113,14 +112,9 @@ def skeleton(scripts: list[list[tuple[int, float | None]]], environment=simpy.En
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--runs", type=int, help="replications per timing (default 300)")
-    parser.add_argument("--repeats", type=int, help="timings of each side (default 9)")
-    parser.add_argument("--scenario", default=str(_common.DEFAULT_SCENARIO))
-    args = parser.parse_args()
-    runs = args.runs or (30 if args.quick else 300)
-    repeats = args.repeats or (3 if args.quick else 9)
+    args = _common.options(__doc__, runs=(30, 300, "replications per timing"),
+                           repeats=(3, 9, "timings of each side"))
+    runs, repeats = args.runs, args.repeats
     _common.header("one replication against a bare SimPy skeleton", args.quick)
 
     sc = load_scenario(args.scenario)

@@ -13,7 +13,6 @@ Targets: wall time at most 11x, peak memory at most 1.2x.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import statistics
@@ -56,15 +55,10 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         return
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--runs", type=int, help="the 1x study (default 2000; 10x is 10 times)")
-    parser.add_argument("--workers", type=int, default=1, help="workers of each study (1)")
-    parser.add_argument("--repeats", type=int, help="studies of each size (default 3)")
-    parser.add_argument("--scenario", default=str(_common.DEFAULT_SCENARIO))
-    args = parser.parse_args()
-    small = args.runs or (200 if args.quick else 2000)
-    repeats = args.repeats or (1 if args.quick else 3)
+    args = _common.options(__doc__, runs=(200, 2000, "the 1x study; 10x is 10 times"),
+                           repeats=(1, 3, "studies of each size"),
+                           workers=(1, "workers of each study"))
+    small, repeats = args.runs, args.repeats
     _common.header("10x more replications against 1x: time and peak memory", args.quick)
     sizes = {"1x": small, "10x": 10 * small}
     got: dict[str, list[dict]] = {k: [] for k in sizes}

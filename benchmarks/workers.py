@@ -14,7 +14,6 @@ processes at once (the ideal is 2.0x).
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import multiprocessing
 import statistics
@@ -60,14 +59,9 @@ def capacity(sc, runs: int, found: list[float]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
-    parser.add_argument("--runs", type=int, help="replications per study (default 20000)")
-    parser.add_argument("--repeats", type=int, help="studies per worker count (default 3)")
-    parser.add_argument("--scenario", default=str(_common.DEFAULT_SCENARIO))
-    args = parser.parse_args()
-    runs = args.runs or (1000 if args.quick else 20000)
-    repeats = args.repeats or (1 if args.quick else 3)
+    args = _common.options(__doc__, runs=(1000, 20000, "replications per study"),
+                           repeats=(1, 3, "studies per worker count"))
+    runs, repeats = args.runs, args.repeats
     _common.header("2 workers against 1", args.quick)
     sc = sim.load_scenario(args.scenario)
     digests: dict[int, set[str]] = {}

@@ -9,6 +9,23 @@ from sim.records import outcome_columns
 from tests.conftest import SCENARIOS
 
 
+def ctrl_c_at_chunk(monkeypatch, chunk: int, size: int) -> None:
+    """Make the next study cut its work into chunks of ``size`` and see Ctrl-C when chunk
+    number ``chunk`` (from 1) starts, as if the user pressed it then."""
+    from sim import runner, study
+
+    real, calls = runner.run_chunk, []
+
+    def interrupting(*args):
+        calls.append(args)
+        if len(calls) == chunk:
+            raise KeyboardInterrupt
+        return real(*args)
+
+    monkeypatch.setattr(study, "pilot", lambda *a: size)
+    monkeypatch.setattr(runner, "run_chunk", interrupting)
+
+
 def textbook(name: str, **overrides) -> sim.Scenario:
     sc = sim.load_scenario(SCENARIOS / "textbook" / f"{name}.yaml")
     return sc.with_overrides(overrides) if overrides else sc

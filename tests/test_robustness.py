@@ -21,7 +21,7 @@ from sim.cli import main
 from sim.errors import PeacesimError, ScenarioError
 from sim.scenario import parse_scenario
 from tests.conftest import REPO, SCENARIOS
-from tests.helpers import textbook
+from tests.helpers import ctrl_c_at_chunk, textbook
 
 STATICS = SCENARIOS / "textbook" / "statics.yaml"
 RUNS, SEED = 3000, 21
@@ -116,21 +116,12 @@ def test_a_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monk
 @pytest.fixture
 def interrupted(tmp_path, monkeypatch) -> Path:
     """A study stopped by Ctrl-C after three chunks of 300."""
-    real, calls = runner.run_chunk, []
-
-    def interrupting(*args):
-        calls.append(args)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(study, "pilot", lambda *a: 300)
-    monkeypatch.setattr(runner, "run_chunk", interrupting)
+    ctrl_c_at_chunk(monkeypatch, 4, 300)
     folder = tmp_path / "run"
     with pytest.raises(runner.StudyInterruptedError):
         sim.run(textbook("statics"), runs=RUNS, seed=SEED, workers=1, out=folder,
                 figures=False)
-    monkeypatch.setattr(runner, "run_chunk", real)
+    monkeypatch.undo()
     return folder
 
 

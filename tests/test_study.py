@@ -18,7 +18,7 @@ from sim.errors import PeacesimError
 from sim.runner import ReplicationError, StudyInterruptedError
 from sim.stats import half_width
 from tests.conftest import SCENARIOS
-from tests.helpers import textbook
+from tests.helpers import ctrl_c_at_chunk, textbook
 
 GENEVA = SCENARIOS / "geneva-2026.yaml"
 
@@ -99,24 +99,14 @@ def test_summary_matches_the_rows(statics, tmp_path):
 
 def test_interrupted_study_resumes_to_the_same_bytes(statics, reference, tmp_path,
                                                      monkeypatch):
-    real = runner.run_chunk
-    calls = []
-
-    def interrupting(*args):
-        calls.append(args)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real(*args)
-
-    monkeypatch.setattr(study, "pilot", lambda *a: 50)
-    monkeypatch.setattr(runner, "run_chunk", interrupting)
+    ctrl_c_at_chunk(monkeypatch, 4, 50)
     folder = tmp_path / "int"
     with pytest.raises(StudyInterruptedError, match="peacesim run --resume"):
         run_quietly(statics, folder, runs=600, seed=11, workers=1)
     manifest = storage.read_manifest(folder)
     assert manifest["status"] == "interrupted" and manifest["completed_runs"] == 150
     assert not (folder / "outcomes.csv").exists()
-    monkeypatch.setattr(runner, "run_chunk", real)
+    monkeypatch.undo()
     sim.resume(folder, figures=False)
     assert data(folder) == reference
     assert storage.read_manifest(folder)["status"] == "complete"
