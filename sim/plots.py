@@ -12,7 +12,6 @@ so no display and no pyplot state are involved and nothing needs closing.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import math
 import textwrap
@@ -30,6 +29,7 @@ from matplotlib.ticker import PercentFormatter
 
 from sim import storage
 from sim.records import OUTCOMES
+from sim.results import read_table
 from sim.scenario import load_scenario
 from sim.schema import Scenario
 from sim.stats import wilson_band
@@ -43,8 +43,6 @@ OUTCOME_COLORS = {"agreement": "#2a9d55", "military": "#c0392b", "breakdown": "#
 MAX_TICKS = 1000  # periodic rounds denser than this are named in the legend, not drawn
 MAX_LABELLED_ROUNDS = 30  # more explicit rounds than this: lines without venue labels
 MAX_GRID = 2001  # points of the front-line grid: daily up to this many days, coarser beyond
-TEXT_COLUMNS = {"outcome", "venue", "proposer", "blocker", "sticking_issue", "levers",
-                "walkout"}
 NOTE_STYLE = {"ha": "center", "va": "center", "fontsize": 10, "color": "0.25",
               "wrap": True, "bbox": {"boxstyle": "round,pad=0.6", "fc": "#fdf6e3",
                                      "ec": "0.7"}}
@@ -73,38 +71,17 @@ class RunData:
         return self.outcomes[self.outcomes["outcome"] == "agreement"]
 
 
-def read_columns(path: Path, wanted: Callable[[str], bool]) -> pd.DataFrame:
-    """The columns of a peacesim CSV that ``wanted`` accepts.
-
-    Parsed like ``sim.results.read_table`` (empty numbers NaN, empty text ""), but only
-    the columns asked for, because outcomes.csv may hold millions of rows with many
-    parameter columns. Floats use pandas' default parser: figures need no last-bit
-    exactness, and ``float_precision`` is deprecated in recent pandas.
-    """
-    with open(path, newline="", encoding="utf-8") as fh:
-        header = next(csv.reader(fh), [])
-    columns = [c for c in header if wanted(c)]
-    if not columns:
-        return pd.DataFrame()
-    text = [c for c in columns if c in TEXT_COLUMNS]
-    table = pd.read_csv(path, usecols=columns, keep_default_na=False, na_values={""},
-                        dtype=dict.fromkeys(text, str))
-    for column in text:  # a text column with no value at all would otherwise be NaN floats
-        table[column] = table[column].fillna("")
-    return table[columns]
-
-
 def load_run(folder: Path) -> RunData:
     """Read the saved files of ``folder`` that the figures need (never rerunning anything)."""
     folder = Path(folder)
     scenario = load_scenario(folder / storage.SCENARIO)
     summary = storage.read_json(folder / storage.SUMMARY)
-    outcomes = read_columns(folder / storage.OUTCOMES, lambda c: c in {"run", "outcome", "day"}
+    outcomes = read_table(folder / storage.OUTCOMES, lambda c: c in {"run", "outcome", "day"}
                             or c.startswith(("deal.", "utility.")))
     rounds = pd.DataFrame(columns=["run", "day", "held_km2"])
     path = folder / storage.ROUNDS
     if scenario.battlefield is not None and path.is_file():
-        table = read_columns(path, lambda c: c in {"run", "day", "held_km2"})
+        table = read_table(path, lambda c: c in {"run", "day", "held_km2"})
         if {"run", "day", "held_km2"} <= set(table.columns):
             rounds = table
     return RunData(folder, scenario, summary, outcomes, rounds)
@@ -645,4 +622,4 @@ def draw_figures(folder: Path) -> list[Path]:
     return paths
 
 
-__all__ = ["FIGURES", "RunData", "draw_figures", "figure_names", "load_run", "read_columns"]
+__all__ = ["FIGURES", "RunData", "draw_figures", "figure_names", "load_run"]

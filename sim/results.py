@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -104,10 +106,17 @@ def _read_outcomes(folder: Path, manifest: dict) -> pd.DataFrame:
 _PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV written by peacesim: floats exactly as written, empty text cells as ""."""
+def read_table(path: Path, wanted: Callable[[str], bool] | None = None) -> pd.DataFrame:
+    """A CSV written by peacesim: floats exactly as written, empty text cells as "".
+
+    ``wanted``: read only the columns it accepts (outcomes.csv may hold millions of rows
+    with many parameter columns, and a figure needs a few).
+    """
     # pandas 3 parses floats round-trip by default and deprecates asking for it.
     exact = {} if _PANDAS_MAJOR >= 3 else {"float_precision": "round_trip"}
+    if wanted is not None:
+        with open(path, newline="", encoding="utf-8") as fh:
+            exact["usecols"] = [c for c in next(csv.reader(fh), []) if wanted(c)]
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values={""}, **exact)
     except (ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
