@@ -17,13 +17,13 @@ import time
 
 import _common
 
-from sim import protocols, solver
+from sim import protocols
 from sim.engine import run_replication
 from sim.model import compile_model
 from sim.scenario import load_scenario
 
-PARTS = [(protocols, "mediated"), (solver, "nash"), (solver, "maxmin"),
-         (protocols, "_discretize")]
+# the calls into the compiled proposal kernels (what they call inside is compiled code)
+PARTS = [(protocols, "mediated"), (protocols, "alternating")]
 
 
 def profile(model, seed: int, runs: int, top: int) -> None:
@@ -50,7 +50,7 @@ def breakdown(model, seed: int, runs: int) -> None:
 
     def recorder(name):
         def call(*args):
-            calls[name].append(copy.deepcopy(args) if name != "_discretize" else args)
+            calls[name].append(copy.deepcopy(args))
             return originals[name](*args)
         return call
 
@@ -74,7 +74,7 @@ def breakdown(model, seed: int, runs: int) -> None:
     for name, recorded in calls.items():
         best = float("inf")
         for _ in range(5):
-            args = [copy.deepcopy(a) for a in recorded] if name != "_discretize" else recorded
+            args = [copy.deepcopy(a) for a in recorded]
             started = time.perf_counter()
             for a in args:
                 originals[name](*a)

@@ -20,7 +20,16 @@ import simpy
 from sim import front, protocols
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
-from sim.preferences import Prefs, aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.preferences import (
+    Prefs,
+    aspiration,
+    no_deal_value,
+    prefs,
+    progress,
+    stack,
+    utility,
+    violated,
+)
 from sim.records import outcome_columns, round_columns
 
 ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
@@ -67,7 +76,7 @@ class State:
         self.active = [False] * len(m.levers)
         self.fired: list[str] = []
         self.blocker = self.sticking = ""
-        self.warm: list[float] | None = None
+        self.warm: np.ndarray | None = None  # last round's continuous optimum
         # the front line and each party's belief about its drift
         self.has_front = m.field_issue >= 0
         self.y = v[m.held] if self.has_front else 0.0
@@ -86,9 +95,10 @@ class State:
                             [v[s] for s in m.red_line[a]], m.lo, m.hi)
                       for a in range(len(m.actors))]
         self.party_prefs = self.prefs[:self.n_parties]
-        # deals within every red line: the mediator keeps to them (read-only, hence tuples)
-        self.box = tuple(map(tuple, protocols.common_box(self.issues, self.party_prefs)))
-        self.powers = [v[s] for s in m.power]  # bargaining power, read-only
+        self.stack = stack(self.party_prefs)  # the same as arrays, for the proposal kernels
+        # deals within every red line: the mediator keeps to them
+        self.box = tuple(map(np.array, protocols.common_box(self.issues, self.stack)))
+        self.powers = np.array([v[s] for s in m.power])  # bargaining power
         self.spaces: dict[int, tuple] = {}  # alternating: offer_space of each proposer
         self.status_quo = [v[s] for s in m.status_quo]
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
@@ -201,8 +211,9 @@ class State:
         info = v[m.information]
         d_hat = [d[a] + info * normals[a] for a in range(p)]
         mediator = self.prefs[p] if m.mediator else None
-        x, self.warm = protocols.mediated(self.issues, self.party_prefs, d_hat, self.powers,
-                                          mediator, v[m.bias], self.warm, self.box)
+        proposal, self.warm = protocols.mediated(self.issues, self.stack, d_hat, self.powers,
+                                                 mediator, v[m.bias], self.warm, self.box)
+        x = proposal.tolist()
         answers = [self._answer(a, x, level[a], normals[p + a]) for a in range(p)]
         rejecting = [a for a in range(p) if not answers[a][1]]
         return self._conclude(day, venue, m.mediator or "", x, answers, level, d, rejecting,
@@ -224,9 +235,9 @@ class State:
             space = self.spaces.get(turn)
             if space is None:
                 space = self.spaces[turn] = protocols.offer_space(
-                    self.issues, turn, self.party_prefs, self.powers)
-            self.offer = protocols.alternating(self.issues, turn, self.party_prefs, level[turn],
-                                               self.powers, space)
+                    self.issues, turn, self.stack, self.powers)
+            self.offer = protocols.alternating(self.issues, turn, self.stack, level[turn],
+                                               self.powers, space).tolist()
             mine = self._answer(turn, self.offer, level[turn], 0.0)  # an offer it would take
             self.author, self.accepted = turn, ({turn} if mine[1] else set())
         answers = [self._answer(a, self.offer, level[a], 0.0, a in self.accepted)

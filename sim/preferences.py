@@ -7,6 +7,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Prefs:
@@ -16,6 +18,23 @@ class Prefs:
     p: tuple[float, ...]  # ideal
     lo: tuple[float, ...]  # acceptable box from the red lines (the issue's range if none)
     hi: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Stack:
+    """Several actors' ``Prefs`` as arrays, one row per actor: what the compiled proposal
+    kernels read."""
+
+    g: np.ndarray
+    p: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def stack(actors: Sequence[Prefs]) -> Stack:
+    """The actors' preferences as arrays (rows in the given order)."""
+    return Stack(*(np.array([getattr(pr, name) for pr in actors], dtype=float)
+                   for name in ("g", "p", "lo", "hi")))
 
 
 def prefs(ideal: Sequence[float], weight: Sequence[float], red_line: Sequence[float],

@@ -169,6 +169,7 @@ def check_options(runs: int, seed: int, workers: int | None, precision: float | 
 def pilot(model: Model, seed: int, runs: int, workers: int) -> int:
     """Chunk size: replications in about a second, and enough chunks to share among workers."""
     sample = min(runs, 5)
+    replicate_or_explain(model, 0, seed, False)  # untimed: loads (or compiles) the kernels
     started = time.perf_counter()
     for index in range(sample):
         replicate_or_explain(model, index, seed, False)

@@ -156,13 +156,17 @@ def test_effects_fold_in_order_clamp_and_leave_no_trace():
 # --- the solver against brute force -----------------------------------------------------------
 
 def random_terms(draw, n_terms, n_issues):
-    terms = []
+    """Terms as the solver takes them: arrays beta, c, G, P."""
+    beta, c, g, p = [], [], [], []
     for _ in range(n_terms):
         weights = [draw(st.floats(0.01, 1)) for _ in range(n_issues)]
         ideals = [draw(st.floats(0, 1)) for _ in range(n_issues)]
         pr = prefs(ideals, weights, [math.nan] * n_issues, [0.0] * n_issues, [1.0] * n_issues)
-        terms.append((draw(st.floats(0.2, 2)), 1.0 - draw(st.floats(0, 0.4)), pr.g, pr.p))
-    return terms
+        beta.append(draw(st.floats(0.2, 2)))
+        c.append(1.0 - draw(st.floats(0, 0.4)))
+        g.append(pr.g)
+        p.append(pr.p)
+    return tuple(np.array(v, dtype=float) for v in (beta, c, g, p))
 
 
 @st.composite
@@ -171,36 +175,38 @@ def problems(draw):
     return random_terms(draw, draw(st.integers(2, 3)), n_issues), n_issues
 
 
-GRID = [i / 40 for i in range(41)]
+GRID = [np.array(point) for point in itertools.product([i / 40 for i in range(41)], repeat=2)]
+
+
+def worst(c, g, p, x):
+    return min(solver.value(c[j], g[j], p[j], x) for j in range(len(c)))
 
 
 @given(problems())
 def test_nash_beats_every_grid_point(problem):
-    terms, k = problem
-    lo, hi = [0.0] * k, [1.0] * k
-    start, worst = solver.maxmin(terms, lo, hi)
-    if worst <= 1e-9:
+    (beta, c, g, p), k = problem
+    lo, hi = np.zeros(k), np.ones(k)
+    start, low = solver.maxmin(c, g, p, lo, hi)
+    if low <= 1e-9:
         return
-    x = solver.nash(terms, lo, hi, start)
-    best = solver.nash_value(terms, x)
-    for point in itertools.product(GRID, repeat=k):
-        assert solver.nash_value(terms, point) <= best + 1e-9
+    x = solver.nash(beta, c, g, p, lo, hi, start)
+    best = solver.nash_value(beta, c, g, p, x)
+    for point in GRID[::41 if k == 1 else 1]:
+        assert solver.nash_value(beta, c, g, p, point[:k]) <= best + 1e-9
 
 
 @given(problems())
 def test_maxmin_beats_every_grid_point(problem):
-    terms, k = problem
-    x, worst = solver.maxmin(terms, [0.0] * k, [1.0] * k)
-    assert worst == pytest.approx(min(solver.value(c, g, p, x) for _, c, g, p in terms))
-    for point in itertools.product(GRID, repeat=k):
-        assert min(solver.value(c, g, p, point) for _, c, g, p in terms) <= worst + 1e-6
+    (_, c, g, p), k = problem
+    x, low = solver.maxmin(c, g, p, np.zeros(k), np.ones(k))
+    assert low == pytest.approx(worst(c, g, p, x))
+    for point in GRID[::41 if k == 1 else 1]:
+        assert worst(c, g, p, point[:k]) <= low + 1e-6
 
 
 @given(st.floats(0, 1), st.floats(0.05, 1))
 def test_walk_stops_where_the_mover_reaches_its_level(level, weight):
-    mover = (1.0, (1.0,), (1.0,))  # utility x
-    other = (weight, 1.0, (1.0,), (0.0,))  # utility 1 - x
-    x = solver.walk(mover, [other], [0.0], [1.0],
-                    lambda f, fo, df, dfo: 0.0 if f >= level else
-                    ((level - f) / df if f + df >= level else None))
+    mover = (1.0, np.array([1.0]), np.array([1.0]))  # utility x
+    other = (np.array([weight]), np.ones(1), np.array([[1.0]]), np.array([[0.0]]))  # 1 - x
+    x = solver.walk(*mover, *other, np.zeros(1), np.ones(1), solver.STOP_LEVEL, level)
     assert x[0] == pytest.approx(level)

@@ -1,0 +1,17 @@
+"""Compiling the per-round maths: numba turns the plain functions of ``solver`` and the
+proposal kernels of ``protocols`` into machine code, cached on disk.
+
+The compiled functions do the same floating-point operations in the same order
+as their Python source, so ``NUMBA_DISABLE_JIT=1`` runs that source unchanged
+and gives the same bytes (slowly): read it, step through it with a debugger,
+trust it. The first use on a machine compiles them (tens of seconds, once);
+later processes load the cache from ``__pycache__`` (or numba's user cache
+directory where the package is read-only).
+"""
+
+from __future__ import annotations
+
+import numba
+
+# error_model="python": a division by zero raises ZeroDivisionError as the source would
+jit = numba.njit(cache=True, error_model="python")

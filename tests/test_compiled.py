@@ -1,0 +1,64 @@
+"""The compiled proposal kernels (numba) do exactly what their Python source says.
+
+Running the source itself (``NUMBA_DISABLE_JIT=1``, in a subprocess) must give the
+same records to the bit; and the records of fixed seeds are pinned exactly: they
+were the same before the kernels were compiled (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import protocols
+from sim.engine import run_replication
+from sim.model import compile_model
+from sim.scenario import load_scenario
+from tests.conftest import REPO
+
+# default (mediated, stepped), alternating offers, an indivisible issue, three parties
+CASES = {"scenarios/geneva-2026.yaml": 6, "scenarios/geneva-2026-alternating.yaml": 3,
+         "scenarios/textbook/fearon-indivisible.yaml": 3, "scenarios/textbook/nash-three.yaml": 3}
+PINNED = "ddf9188dd2882db5"  # the same before compilation (commit 95c9d1c)
+
+
+def digest(cases: dict[str, int], seed: int = 7) -> str:
+    """sha256 of the exact ``repr`` of every record of the given replications."""
+    h = hashlib.sha256()
+    for path, runs in cases.items():
+        model = compile_model(load_scenario(REPO / path))
+        for i in range(runs):
+            record = run_replication(model, i, seed)
+            h.update(repr((record.outcome, record.rounds)).encode())
+    return h.hexdigest()[:16]
+
+
+def test_exact_records_are_pinned():
+    assert digest(CASES) == PINNED
+
+
+def test_the_python_source_gives_the_same_bytes():
+    code = f"from tests.test_compiled import digest; print(digest({CASES!r}))"
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
+                         text=True, timeout=600, check=True)
+    assert out.stdout.strip() == digest(CASES)
+
+
+@given(st.floats(allow_nan=False) | st.integers(-10**6, 10**6).map(lambda n: n / 8192) |
+       st.tuples(st.sampled_from([0.0, -1.0, 0.3, 10.0]),
+                 st.sampled_from([0.05, 0.01, 0.1, 1 / 3, 0.25, 100 / 7, 1e-4]),
+                 st.integers(0, 10**4)).map(lambda t: t[0] + t[2] * t[1]))
+def test_grid_rounding_is_pythons_round(x):
+    assert repr(float(protocols._round12(x))) == repr(round(x, 12))  # the sign of 0 too
+
+
+@pytest.mark.parametrize("x", [0.1 + 0.2, 0.35000000000000003, 3 / 8192, 1e300, -0.0, 8191.9])
+def test_grid_rounding_examples(x):
+    assert protocols._round12(x) == round(x, 12)
