@@ -47,6 +47,7 @@ def capacity(sc, runs: int, found: list[float]) -> None:
         for i in range(runs):
             run_replication(model, i, sc.seed, keep_rounds=False)
 
+    run_replication(model, 0, sc.seed, keep_rounds=False)  # load the compiled kernels first
     alone = _common.times(work, 1)[0]
     context = multiprocessing.get_context("fork")
     pair = [context.Process(target=work) for _ in range(2)]

@@ -99,6 +99,8 @@ class State:
         # deals within every red line: the mediator keeps to them
         self.box = tuple(map(np.array, protocols.common_box(self.issues, self.stack)))
         self.powers = np.array([v[s] for s in m.power])  # bargaining power
+        self.extra = protocols.mediator_terms(self.prefs[self.n_parties] if m.mediator else None,
+                                              v[m.bias], len(m.issues))
         self.spaces: dict[int, tuple] = {}  # alternating: offer_space of each proposer
         self.status_quo = [v[s] for s in m.status_quo]
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
@@ -210,9 +212,8 @@ class State:
             return self._alternate(day, venue, d, level, normals, uniforms)
         info = v[m.information]
         d_hat = [d[a] + info * normals[a] for a in range(p)]
-        mediator = self.prefs[p] if m.mediator else None
         proposal, self.warm = protocols.mediated(self.issues, self.stack, d_hat, self.powers,
-                                                 mediator, v[m.bias], self.warm, self.box)
+                                                 self.extra, self.warm, self.box)
         x = proposal.tolist()
         answers = [self._answer(a, x, level[a], normals[p + a]) for a in range(p)]
         rejecting = [a for a in range(p) if not answers[a][1]]

@@ -11,7 +11,30 @@ directory where the package is read-only).
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numba
 
 # error_model="python": a division by zero raises ZeroDivisionError as the source would
 jit = numba.njit(cache=True, error_model="python")
+
+
+@contextmanager
+def announce_if_slow(quiet: bool, after: float = 2.0) -> Iterator[None]:
+    """On a terminal, say why the wait is long if what runs inside is compiling the kernels
+    (the first run on a machine); silent when ``quiet`` or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield
+        return
+    timer = threading.Timer(after, print, ["peacesim: compiling the model's kernels (first run "
+                                           "on this machine only, about half a minute)"],
+                            {"file": sys.stderr, "flush": True})
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()

@@ -47,20 +47,25 @@ def common_box(issues: Issues, parties: Stack) -> tuple[list[float], list[float]
 
 # --- mediated: the asymmetric Nash bargaining solution, or the least-bad compromise -----
 
+def mediator_terms(mediator: Prefs | None, bias: float, n_issues: int) -> tuple:
+    """The mediator's own term in the Nash product, ``bias log u_m``, as kernel arrays
+    (none when there is no mediator or it has no bias). Fixed while the parameters are."""
+    if mediator is not None and bias > 0:
+        return np.array([bias]), np.array([mediator.g]), np.array([mediator.p])
+    return np.empty(0), np.empty((0, n_issues)), np.empty((0, n_issues))
+
+
 def mediated(issues: Issues, parties: Stack, d_hat: Sequence[float], power: np.ndarray,
-             mediator: Prefs | None, bias: float, warm: np.ndarray | None = None,
+             extra: tuple, warm: np.ndarray | None = None,
              box: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``argmax sum beta log(u - d_hat) + bias log u_m`` within the red lines; the least-bad
     compromise ``argmax min (u - d_hat)`` when no deal beats everyone's no-deal value.
 
-    Returns the proposal (on the issues' grid) and the continuous optimum, a good
-    start (``warm``) for the next round's problem. ``box``: ``common_box(issues,
-    parties)`` as arrays, if the caller keeps it (it changes only with the preferences).
+    ``extra``: ``mediator_terms(...)``. Returns the proposal (on the issues' grid)
+    and the continuous optimum, a good start (``warm``) for the next round's
+    problem. ``box``: ``common_box(issues, parties)`` as arrays, if the caller
+    keeps it (it changes only with the preferences).
     """
-    if mediator is not None and bias > 0:
-        extra = (np.array([bias]), np.array([mediator.g]), np.array([mediator.p]))
-    else:
-        extra = (np.empty(0), np.empty((0, len(issues.lo))), np.empty((0, len(issues.lo))))
     lo, hi = box if box is not None else map(np.array, common_box(issues, parties))
     return _mediated(issues.lo, issues.hi, issues.step, issues.indivisible, issues.split,
                      issues.stepped, parties.g, parties.p, np.asarray(power, dtype=float),

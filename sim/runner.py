@@ -27,6 +27,7 @@ from typing import Any
 from sim import __version__, storage
 from sim.engine import run_replication
 from sim.errors import PeacesimError
+from sim.jit import announce_if_slow
 from sim.model import Model, compile_model
 from sim.records import outcome_columns, round_columns
 from sim.scenario import from_document, to_document
@@ -166,10 +167,11 @@ def check_options(runs: int, seed: int, workers: int | None, precision: float | 
         raise bad(f"max_runs: expected a whole number >= runs ({runs}), got {max_runs!r}")
 
 
-def pilot(model: Model, seed: int, runs: int, workers: int) -> int:
+def pilot(model: Model, seed: int, runs: int, workers: int, quiet: bool = True) -> int:
     """Chunk size: replications in about a second, and enough chunks to share among workers."""
     sample = min(runs, 5)
-    replicate_or_explain(model, 0, seed, False)  # untimed: loads (or compiles) the kernels
+    with announce_if_slow(quiet):  # untimed: loads the kernels (compiles them the first time)
+        replicate_or_explain(model, 0, seed, False)
     started = time.perf_counter()
     for index in range(sample):
         replicate_or_explain(model, index, seed, False)

@@ -67,7 +67,7 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     workers = description["workers"]
     staging = None
     try:
-        chunk = pilot(compile_model(sc), seed, runs, workers)
+        chunk = pilot(compile_model(sc), seed, runs, workers, quiet)
         if out is None:
             staging = Path(tempfile.mkdtemp(prefix="peacesim-"))
         folder = staging / "run" if staging else Path(out)

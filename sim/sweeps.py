@@ -193,7 +193,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     try:
         staging = Path(tempfile.mkdtemp(prefix="peacesim-")) if out is None else None
         folder = staging / "sweep" if staging else Path(out)
-        chunk = pilot(compile_model(sc), seed, runs, executor[1]["workers"])
+        chunk = pilot(compile_model(sc), seed, runs, executor[1]["workers"], quiet)
         manifest = _new_manifest(sc, paths, points, design, samples, design_seed, runs, seed,
                                  chunk, command)
         design_text = storage.csv_text(["point", *paths], [

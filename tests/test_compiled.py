@@ -8,15 +8,17 @@ were the same before the kernels were compiled (see benchmarks/README.md).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import protocols
+from sim import jit, protocols
 from sim.engine import run_replication
 from sim.model import compile_model
 from sim.scenario import load_scenario
@@ -62,3 +64,24 @@ def test_grid_rounding_is_pythons_round(x):
 @pytest.mark.parametrize("x", [0.1 + 0.2, 0.35000000000000003, 3 / 8192, 1e300, -0.0, 8191.9])
 def test_grid_rounding_examples(x):
     assert protocols._round12(x) == round(x, 12)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_slow_first_compile_is_announced_on_a_terminal_only(monkeypatch):
+    said = _Terminal()
+    monkeypatch.setattr(sys, "stderr", said)
+    with jit.announce_if_slow(False, after=0.01):
+        time.sleep(0.3)
+    assert "compiling the model's kernels" in said.getvalue()
+    silent = _Terminal()
+    monkeypatch.setattr(sys, "stderr", silent)
+    with jit.announce_if_slow(True, after=0.01):  # --quiet
+        time.sleep(0.3)
+    with jit.announce_if_slow(False, after=5.0):  # loaded from the cache: quick
+        pass
+    time.sleep(0.1)
+    assert silent.getvalue() == ""
