@@ -140,9 +140,7 @@ def _all_feasible(c, G, P, x):
 @jit
 def _score(c, G, P, beta_all, c_all, G_all, P_all, x):
     """Feasible deals by Nash value, others by their worst gain (least bad first)."""
-    gains = np.empty(c.shape[0])
-    for j in range(c.shape[0]):
-        gains[j] = solver.value(c[j], G[j], P[j], x)
+    gains = solver.values(c, G, P, x)
     worst = gains[0]
     for j in range(1, gains.shape[0]):
         worst = solver._min(worst, gains[j])

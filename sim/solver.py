@@ -72,6 +72,15 @@ def value(c, g, p, x):
 
 
 @jit
+def values(c, G, P, x):
+    """Every term's ``value`` at ``x``."""
+    out = np.empty(c.shape[0])
+    for j in range(c.shape[0]):
+        out[j] = value(c[j], G[j], P[j], x)
+    return out
+
+
+@jit
 def nash_value(beta, c, G, P, x):
     """``sum beta log f`` at ``x``; -inf when a term with weight is not positive."""
     return _nash_value(beta, c, G, P, x, np.empty(0))
@@ -117,12 +126,11 @@ def nash(beta, c, G, P, lo, hi, x0):
 def _optimal(beta, c, G, P, lo, hi, x):
     """No single issue can move to improve: both one-sided derivatives point inward."""
     n = beta.shape[0]
-    weights = np.empty(n)
+    weights = values(c, G, P, x)
     for j in range(n):
-        f = value(c[j], G[j], P[j], x)
-        if f <= 0:
+        if weights[j] <= 0:
             return False
-        weights[j] = beta[j] / f
+        weights[j] = beta[j] / weights[j]
     for k in range(x.shape[0]):
         xk = x[k]
         right = left = scale = 0.0
@@ -143,9 +151,7 @@ def _optimal(beta, c, G, P, lo, hi, x):
 def _sweep(beta, c, G, P, lo, hi, x):
     """One pass of exact one-issue maximisation."""
     n = beta.shape[0]
-    vals = np.empty(n)
-    for j in range(n):
-        vals[j] = value(c[j], G[j], P[j], x)
+    vals = values(c, G, P, x)
     act = np.empty((4, n))  # the terms that care about issue k: beta, C, g, p
     for k in range(x.shape[0]):
         if hi[k] <= lo[k]:
@@ -194,12 +200,11 @@ def _newton(beta, c, G, P, lo, hi, x):
             m += 1
     if m == 0:
         return
-    slopes, h = np.empty((n, m)), np.empty(n)  # per term: slope on the cell, value
+    slopes, h = np.empty((n, m)), values(c, G, P, x)  # per term: slope on the cell, value
     for j in range(n):
         for i in range(m):
             k = free[i]
             slopes[j, i] = G[j, k] if x[k] < P[j, k] else -G[j, k]
-        h[j] = value(c[j], G[j], P[j], x)
     # one or two free issues are the common cases: written out on scalars, same arithmetic
     if m == 1:
         _newton_one(beta, slopes[:, 0], h, free[0], left[0], right[0], x)
@@ -508,10 +513,7 @@ def walk(c_m, g_m, p_m, w, c, G, P, lo, hi, mode, level):
     x = np.empty(issues)
     for k in range(issues):
         x[k] = _weighted_median(w, G[:, k], P[:, k], lo[k], hi[k], p_m[k])
-    f_m = value(c_m, g_m, p_m, x)
-    f_o = np.empty(n)
-    for j in range(n):
-        f_o[j] = value(c[j], G[j], P[j], x)
+    f_m, f_o = value(c_m, g_m, p_m, x), values(c, G, P, x)
     rates, seg_k, seg_a, seg_b = [0.0], [0], [0.0], [0.0]  # segments, in the order made
     for k in range(issues):
         target = _clip(p_m[k], lo[k], hi[k])
@@ -637,13 +639,11 @@ def _maxmin_barrier(c, G, P, lo, hi):
     for k in range(x.shape[0]):
         x[k] = _clip(0.5 * (lo[k] + hi[k]), lo[k], hi[k])
     t = _worst(c, G, P, x) - 1.0
-    ones, vals = np.ones(n), np.empty(n)
+    ones = np.ones(n)
     for eps in (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
         for _ in range(50):
             x_new = nash(ones, c - t, G, P, lo, hi, x)
-            for j in range(n):
-                vals[j] = value(c[j], G[j], P[j], x_new)
-            t_new = _barrier_t(vals, eps, t)
+            t_new = _barrier_t(values(c, G, P, x_new), eps, t)
             step = abs(x[0] - x_new[0])
             for k in range(1, x.shape[0]):
                 step = _max(step, abs(x[k] - x_new[k]))
