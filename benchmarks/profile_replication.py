@@ -17,13 +17,13 @@ import time
 
 import _common
 
-from sim import protocols
+from sim import rounds
 from sim.engine import run_replication
 from sim.model import compile_model
 from sim.scenario import load_scenario
 
-# the calls into the compiled proposal kernels (what they call inside is compiled code)
-PARTS = [(protocols, "mediated"), (protocols, "alternating")]
+# the calls into the compiled kernels (what they call inside is compiled code)
+PARTS = [(rounds, "mediated_round"), (rounds, "alternating_round"), (rounds, "derive")]
 
 
 def profile(model, seed: int, runs: int, top: int) -> None:
@@ -68,9 +68,9 @@ def breakdown(model, seed: int, runs: int) -> None:
             run_replication(model, i, seed, keep_rounds=False)
 
     total = min(_common.times(whole, 5)) / runs
-    rounds = len(calls["mediated"]) / runs
-    print(f"   unprofiled: {total * 1e6:.0f} us per replication, {rounds:.1f} talk rounds, "
-          f"{total / rounds * 1e6:.1f} us per round")
+    talks = (len(calls["mediated_round"]) + len(calls["alternating_round"])) / runs
+    print(f"   unprofiled: {total * 1e6:.0f} us per replication, {talks:.1f} talk rounds, "
+          f"{total / talks * 1e6:.1f} us per round")
     for name, recorded in calls.items():
         best = float("inf")
         for _ in range(5):
@@ -79,7 +79,7 @@ def breakdown(model, seed: int, runs: int) -> None:
             for a in args:
                 originals[name](*a)
             best = min(best, time.perf_counter() - started)
-        print(f"   {name:>12}: {len(recorded) / runs:5.2f} calls per replication, "
+        print(f"   {name:>17}: {len(recorded) / runs:5.2f} calls per replication, "
               f"{best / runs * 1e6:6.0f} us ({100 * best / runs / total:4.1f}% of a replication),"
               f" {best / max(len(recorded), 1) * 1e6:5.1f} us per call")
 

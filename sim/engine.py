@@ -17,22 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim import front, protocols
+from sim import front, rounds
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
-from sim.preferences import (
-    Prefs,
-    aspiration,
-    no_deal_value,
-    prefs,
-    progress,
-    stack,
-    utility,
-    violated,
-)
+from sim.protocols import NO_WARM
 from sim.records import outcome_columns, round_columns
-
-ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
+from sim.rounds import ACCEPTS, LEVEL, REJECTS, D, U
 
 
 @dataclass(frozen=True)
@@ -60,8 +50,8 @@ class State:
             v[slot] = dist.draw(self.rng)
         self.drawn = tuple(v[slot] for slot, _ in m.draws)
         self.effects = ActiveEffects(tuple(v), m.bounds)
-        self.issues = protocols.Issues(m.lo, m.hi, m.step, m.indivisible)
-        self.n_parties = len(m.parties)
+        self.lay = rounds.layout(m)
+        self.n_parties = p = len(m.parties)
         self._derive()
         self.round_no = 0
         self._draw_block()
@@ -69,40 +59,32 @@ class State:
         self.rounds: list[tuple] = []
         self.pending_levers: list[int] = []
         self.last_deal: list[float] | None = None
-        self.offer: list[float] | None = None  # alternating: the offer on the table
-        self.author = -1
-        self.accepted: set[int] = set()
+        self.out = np.empty((p, rounds.COLUMNS))  # a round's numbers, one row per party
+        # alternating: the offer on the table, (is there one, its author), who accepted it
+        self.offer, self.table = np.zeros(len(m.issues)), np.zeros(2, np.int64)
+        self.accepted = np.zeros(p, dtype=bool)
         self.fires = [0] * len(m.levers)
         self.active = [False] * len(m.levers)
         self.fired: list[str] = []
         self.blocker = self.sticking = ""
-        self.warm: np.ndarray | None = None  # last round's continuous optimum
-        # the front line and each party's belief about its drift
+        self.warm = NO_WARM  # last round's continuous optimum (none yet)
+        # the front line and each party's belief (mean, variance) about its drift
         self.has_front = m.field_issue >= 0
         self.y = v[m.held] if self.has_front else 0.0
         self.t_front = 0.0
-        sign = [1.0 if a == m.holder else -1.0 for a in range(self.n_parties)]
-        self.belief = [(v[m.drift] + sign[a] * v[m.optimism[a]], v[m.belief_sd[a]] ** 2)
-                       for a in range(self.n_parties)]
-        self.seen = (0.0, self.y)  # (day, y) at the parties' last look
+        sign = [1.0 if a == m.holder else -1.0 for a in range(p)]
+        self.belief = np.array([(v[m.drift] + sign[a] * v[m.optimism[a]],
+                                 v[m.belief_sd[a]] ** 2) for a in range(p)]).reshape(p, 2)
+        self.seen = np.array([0.0, self.y])  # (day, y) at the parties' last look
 
     # --- parameters and effects ----------------------------------------------------------
 
     def _derive(self) -> None:
-        """Recompute what depends on parameters: preferences and no-deal building blocks."""
+        """Recompute what depends on parameters: the values as an array for the kernels, the
+        actors' preferences, the deals within every red line, the deadline."""
         m, v = self.m, self.v
-        self.prefs = [prefs([v[s] for s in m.ideal[a]], [v[s] for s in m.weight[a]],
-                            [v[s] for s in m.red_line[a]], m.lo, m.hi)
-                      for a in range(len(m.actors))]
-        self.party_prefs = self.prefs[:self.n_parties]
-        self.stack = stack(self.party_prefs)  # the same as arrays, for the proposal kernels
-        # deals within every red line: the mediator keeps to them
-        self.box = tuple(map(np.array, protocols.common_box(self.issues, self.stack)))
-        self.powers = np.array([v[s] for s in m.power])  # bargaining power
-        self.extra = protocols.mediator_terms(self.prefs[self.n_parties] if m.mediator else None,
-                                              v[m.bias], len(m.issues))
-        self.spaces: dict[int, tuple] = {}  # alternating: offer_space of each proposer
-        self.status_quo = [v[s] for s in m.status_quo]
+        self.va = np.array(v)
+        self.S, self.box_lo, self.box_hi = rounds.derive(self.va, *self.lay)
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
 
     def begin(self, effects: tuple[Effect, ...]) -> int:
@@ -131,17 +113,18 @@ class State:
             rows += int(m.horizon / every) + 1
         rows = min(rows, 512)
         p = self.n_parties
-        self.normals = self.rng.standard_normal((rows, 2 * p)).tolist()
+        self.normals = self.rng.standard_normal((rows, 2 * p))
         self.uniforms = self.rng.random((rows, len(m.levers) + p + 1)).tolist()
         self._rows = rows
         self._base_row = self.round_no
 
-    def row(self) -> tuple[list[float], list[float]]:
+    def row(self) -> int:
+        """This round's row of the blocks (drawing the next block when they are used up)."""
         i = self.round_no - self._base_row
         if i >= self._rows:
             self._draw_block()
             i = 0
-        return self.normals[i], self.uniforms[i]
+        return i
 
     # --- the front line --------------------------------------------------------------------
 
@@ -155,145 +138,59 @@ class State:
         self.t_front = day
         return self.y <= 0.0
 
-    def field_value(self, held: float) -> float:
-        """Value of the battlefield issue if the holder held ``held`` km2."""
-        m = self.m
-        k = m.field_issue
-        share = min(max(front.share_lost(held, m.reference), 0.0), 1.0)
-        return m.lo[k] + (m.hi[k] - m.lo[k]) * share
-
     def no_deal_terms(self) -> list[float]:
         """What there is without a deal now: the status quo, the front line where it is."""
-        x = list(self.status_quo)
+        m = self.m
+        x = [self.v[s] for s in m.status_quo]
         if self.has_front:
-            x[self.m.field_issue] = self.field_value(self.y)
+            k = m.field_issue
+            x[k] = rounds.field_value(self.y, m.lo[k], m.hi[k], m.reference)
         return x
 
     # --- a talk round ----------------------------------------------------------------------
 
-    def no_deal_values(self, day: float) -> list[float]:
-        """Each party's d(t): fixed batna, or its projected no-deal outcome less war costs.
-
-        Parties first look at the front and update their belief about its drift.
-        """
-        m, v = self.m, self.v
-        if self.has_front:
-            t0, y0 = self.seen
-            dt, dy = day - t0, self.y - y0
-            noise = v[m.volatility] ** 2
-            self.belief = [front.update_belief(mu, var, dy, dt, noise)
-                           for mu, var in self.belief]
-            self.seen = (day, self.y)
-        x = self.status_quo
-        d = []
-        for a in range(self.n_parties):
-            batna = v[m.batna[a]]
-            if not math.isnan(batna):
-                d.append(batna)
-                continue
-            if self.has_front:
-                x = list(self.status_quo)
-                horizon = v[m.planning[a]]
-                projected = min(max(self.y + self.belief[a][0] * horizon, 0.0), m.max_held)
-                x[m.field_issue] = self.field_value(projected)
-            d.append(no_deal_value(utility(self.party_prefs[a], x), v[m.war_cost[a]],
-                                   v[m.weariness[a]], v[m.planning[a]], day))
-        return d
-
     def play(self, day: float, venue: str) -> str | None:
         """One round at ``day``. Returns "agreement", "walkout" or None (talks go on)."""
-        m, v, p = self.m, self.v, self.n_parties
-        normals, uniforms = self.row()
-        d = self.no_deal_values(day)
-        tau = progress(day, m.start_day, self.deadline)
-        level = [aspiration(d[a], tau, v[m.exponent[a]]) for a in range(p)]
+        m, p = self.m, self.n_parties
+        i = self.row()
+        normals, uniforms = self.normals[i], self.uniforms[i]
         self.round_no += 1
+        noise_var = self.v[m.volatility] ** 2  # of the front, per day
         if m.alternating:
-            return self._alternate(day, venue, d, level, normals, uniforms)
-        info = v[m.information]
-        d_hat = [d[a] + info * normals[a] for a in range(p)]
-        proposal, self.warm = protocols.mediated(self.issues, self.stack, d_hat, self.powers,
-                                                 self.extra, self.warm, self.box)
-        x = proposal.tolist()
-        answers = [self._answer(a, x, level[a], normals[p + a]) for a in range(p)]
-        rejecting = [a for a in range(p) if not answers[a][1]]
-        return self._conclude(day, venue, m.mediator or "", x, answers, level, d, rejecting,
-                              uniforms)
-
-    def _alternate(self, day, venue, d, level, normals, uniforms) -> str | None:
-        """Stacked alternating offers: the party whose turn it is accepts the offer on the
-        table, or rejects it and puts its own (at its aspiration, best for the others)."""
-        p = self.n_parties
-        turn = (self.round_no - 1) % p
-        judged = None
-        if self.offer is not None:
-            answer = self._answer(turn, self.offer, level[turn], normals[p + turn])
-            if answer[1]:
-                self.accepted.add(turn)
-            else:
-                judged = (self.offer, answer)
-        if self.offer is None or judged:
-            space = self.spaces.get(turn)
-            if space is None:
-                space = self.spaces[turn] = protocols.offer_space(
-                    self.issues, turn, self.stack, self.powers)
-            self.offer = protocols.alternating(self.issues, turn, self.stack, level[turn],
-                                               self.powers, space).tolist()
-            mine = self._answer(turn, self.offer, level[turn], 0.0)  # an offer it would take
-            self.author, self.accepted = turn, ({turn} if mine[1] else set())
-        answers = [self._answer(a, self.offer, level[a], 0.0, a in self.accepted)
-                   for a in range(p)]
-        if judged:  # what the rejecting party disliked is the offer it turned down
-            answers[turn] = answers[turn][:2] + judged[1][2:]
-        return self._conclude(day, venue, self.m.parties[self.author], self.offer, answers,
-                              level, d, [turn] if judged else [], uniforms,
-                              judged[0] if judged else None)
-
-    def _answer(self, a: int, x: list[float], level: float, shock: float,
-                given: bool | None = None) -> tuple[float, bool, float, int]:
-        """(utility, accepts, shortfall, crossed red line) of party ``a`` for deal ``x``.
-
-        It accepts iff x respects its red lines and ``u >= A + noise * shock``.
-        """
-        u = utility(self.party_prefs[a], x)
-        red = violated(self.party_prefs[a], x)
-        wanted = level + self.v[self.m.noise[a]] * shock
-        accepts = (red < 0 and u >= wanted - ACCEPT_TOL) if given is None else given
-        return u, accepts, wanted - u, red
-
-    def _conclude(self, day, venue, who, x, answers, level, d, rejecting, uniforms,
-                  rejected=None) -> str | None:
-        """Record the round; on rejection name the blocker, fire levers, maybe walk out."""
-        m, v = self.m, self.v
-        utilities = [u for u, *_ in answers]
-        accepts = [ok for _, ok, *_ in answers]
-        if all(accepts):
-            self._record(day, venue, who, x, utilities, level, d, accepts, "", "", "", "")
-            self.last_deal = list(x)
+            agreed, blocker, sticking = rounds.alternating_round(
+                day, self.deadline, (self.round_no - 1) % p, self.y, self.seen, self.belief,
+                noise_var, self.va, self.S, self.box_lo, self.box_hi, self.offer, self.table,
+                self.accepted, normals, self.out, *self.lay)
+            x, who = self.offer.tolist(), m.parties[self.table[1]]
+        else:
+            proposal, self.warm, agreed, blocker, sticking = rounds.mediated_round(
+                day, self.deadline, self.y, self.seen, self.belief, noise_var, self.va, self.S,
+                self.box_lo, self.box_hi, self.warm, self.warm is not NO_WARM, normals,
+                self.out, *self.lay)
+            x, who = proposal.tolist(), m.mediator or ""
+        rows = self.out.tolist()
+        if agreed:
+            self._record(day, venue, who, x, rows, "", "", "", "")
+            self.last_deal = x
             return "agreement"
-        if not rejecting:  # alternating: the offer stands, others still to answer
-            self._record(day, venue, who, x, utilities, level, d, accepts, "", "", "", "")
+        if blocker < 0:  # alternating: the offer stands, others still to answer
+            self._record(day, venue, who, x, rows, "", "", "", "")
             return None
-        blocker = max(rejecting, key=lambda a: answers[a][2])
-        self.blocker = m.parties[blocker]
-        self.sticking = m.issues[self._sticking(blocker, rejected or x, answers[blocker][3])]
+        return self._reject(day, venue, who, x, rows, blocker, sticking, uniforms)
+
+    def _reject(self, day, venue, who, x, rows, blocker, sticking, uniforms) -> str | None:
+        """Name the blocker and the sticking issue, fire levers, maybe walk out; record."""
+        m, v = self.m, self.v
+        rejecting = [a for a, row in enumerate(rows) if row[REJECTS]]
+        self.blocker, self.sticking = m.parties[blocker], m.issues[sticking]
         fired = self._levers(rejecting, uniforms)
         walked = [a for a in rejecting if uniforms[len(m.levers) + a] < v[m.walkout[a]]]
-        self._record(day, venue, who, x, utilities, level, d, accepts, self.blocker,
-                     self.sticking, ";".join(fired), ";".join(m.parties[a] for a in walked))
+        self._record(day, venue, who, x, rows, self.blocker, self.sticking, ";".join(fired),
+                     ";".join(m.parties[a] for a in walked))
         if walked:
-            self.offer = None  # talks resume from scratch
+            self.table[0] = 0  # talks resume from scratch: no offer on the table
             return "walkout"
         return None
-
-    def _sticking(self, blocker: int, x: list[float], broken: int) -> int:
-        """A crossed red line, else the issue with the largest weighted shortfall from the
-        blocker's ideal."""
-        if broken >= 0:
-            return broken
-        pr: Prefs = self.party_prefs[blocker]
-        losses = [pr.g[k] * abs(x[k] - pr.p[k]) for k in range(len(x))]
-        return losses.index(max(losses))
 
     def _levers(self, rejecting: list[int], uniforms: list[float]) -> list[str]:
         """Each lever aimed at a rejecting party fires with its probability (credibility)."""
@@ -309,13 +206,12 @@ class State:
                 self.pending_levers.append(i)
         return fired
 
-    def _record(self, day, venue, who, x, utilities, level, d, accepts, blocker, sticking,
-                levers, walked) -> None:
+    def _record(self, day, venue, who, x, rows, blocker, sticking, levers, walked) -> None:
         if not self.keep_rounds:
             return
         per_party = []
-        for a in range(self.n_parties):
-            per_party += [utilities[a], level[a], d[a], accepts[a]]
+        for row in rows:
+            per_party += [row[U], row[LEVEL], row[D], row[ACCEPTS] > 0]
         held = (self.y,) if self.has_front else ()
         self.rounds.append((self.index, self.round_no, day, venue, who, *x, *per_party, *held,
                             blocker, sticking, levers, walked))
@@ -325,7 +221,7 @@ class State:
     def outcome(self, outcome: str, day: float, deal: list[float] | None) -> tuple:
         m = self.m
         terms = deal if deal is not None else self.no_deal_terms()
-        utilities = [utility(pr, terms) for pr in self.prefs]
+        utilities = rounds.utilities(self.S, np.array(terms)).tolist()
         held = (self.y,) if self.has_front else ()
         agreed = outcome == "agreement"
         return (self.index, outcome, day, self.round_no,
@@ -355,7 +251,7 @@ def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
             return
         else:
             n += 1
-            jitter = v[m.jitter] * (2.0 * rep.row()[1][-1] - 1.0) if n > 0 else 0.0
+            jitter = v[m.jitter] * (2.0 * rep.uniforms[rep.row()][-1] - 1.0) if n > 0 else 0.0
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
             day, venue = max(anchor + n * every + jitter, env.now), ""
         if m.mediator_exits and day > rep.deadline:

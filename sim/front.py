@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from sim.jit import jit
+
 
 def step(y: float, dt: float, drift: float, volatility: float, shocks_per_year: float,
          shock_mean: float, shock_sd: float, y_max: float, rng: np.random.Generator) -> float:
@@ -24,8 +26,8 @@ def step(y: float, dt: float, drift: float, volatility: float, shocks_per_year: 
     return min(max(y, 0.0), y_max)
 
 
-def update_belief(mean: float, var: float, dy: float, dt: float, noise_var: float) \
-        -> tuple[float, float]:
+@jit
+def update_belief(mean, var, dy, dt, noise_var):
     """Conjugate normal update of a belief ``Normal(mean, var)`` about the drift.
 
     Observing ``dy`` over ``dt`` days of a front with variance ``noise_var`` per
@@ -40,6 +42,7 @@ def update_belief(mean: float, var: float, dy: float, dt: float, noise_var: floa
     return new_var * (mean / var + dy / noise_var), new_var
 
 
-def share_lost(y: float, reference: float) -> float:
+@jit
+def share_lost(y, reference):
     """The linked issue's no-deal value: share of the reference area lost, ``1 - y/y_ref``."""
     return 1.0 - y / reference

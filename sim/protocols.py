@@ -1,45 +1,37 @@
 """Who proposes what (DESIGN.md 1.7): the mediator's single text, or alternating offers.
 
-The Python functions take what the engine keeps (``Issues``, ``Stack`` of the
-parties' preferences) and call a compiled kernel (``_mediated``, ``_alternating``)
-with plain arrays; proposals come back as float arrays.
+Compiled functions of plain arrays: the issues' ranges and steps (``i_lo``,
+``i_hi``, ``step``, ``indivisible``), the parties' preferences one row each
+(``G``, ``P``, red-line boxes ``LO``, ``HI``). A talk round (``sim.rounds``)
+calls them; proposals come back as float arrays.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numba
 import numpy as np
 
 from sim import solver
 from sim.jit import jit
-from sim.preferences import Prefs, Stack
+from sim.preferences import utility
 
 MAX_COMBINATIONS = 64  # of floor/ceil roundings tried; beyond it, nearest rounding
 FEASIBLE = 1e-12  # a deal beats no deal for everyone when the worst gain exceeds this
 NO_WARM = np.empty(0)
 
 
-class Issues:
-    """The shape of the deal space: ranges, steps, indivisibility (fixed for a study)."""
-
-    def __init__(self, lo: Sequence[float], hi: Sequence[float], step: Sequence[float],
-                 indivisible: Sequence[bool]):
-        self.lo, self.hi, self.step = (np.array(v, dtype=float) for v in (lo, hi, step))
-        self.indivisible = np.array(indivisible, dtype=bool)
-        self.split = np.flatnonzero(self.indivisible)
-        self.stepped = bool(self.step.any())
-
-
-def common_box(issues: Issues, parties: Stack) -> tuple[list[float], list[float]]:
-    """Deals inside every party's red lines, issue by issue; where they cannot all be met,
-    the whole range (the proposal will then be rejected on that issue)."""
-    lo, hi = issues.lo.tolist(), issues.hi.tolist()
-    for k in range(len(lo)):
-        a = max([lo[k], *parties.lo[:, k].tolist()])
-        b = min([hi[k], *parties.hi[:, k].tolist()])
+@jit
+def common_box(i_lo, i_hi, LO, HI):
+    """Deals inside every party's red lines (rows of ``LO``, ``HI``), issue by issue; where
+    they cannot all be met, the whole range (the proposal will then be rejected on that
+    issue)."""
+    lo, hi = i_lo.copy(), i_hi.copy()
+    for k in range(lo.shape[0]):
+        a, b = lo[k], hi[k]
+        for j in range(LO.shape[0]):
+            a, b = solver._max(a, LO[j, k]), solver._min(b, HI[j, k])
         if a <= b:
             lo[k], hi[k] = a, b
     return lo, hi
@@ -47,37 +39,17 @@ def common_box(issues: Issues, parties: Stack) -> tuple[list[float], list[float]
 
 # --- mediated: the asymmetric Nash bargaining solution, or the least-bad compromise -----
 
-def mediator_terms(mediator: Prefs | None, bias: float, n_issues: int) -> tuple:
-    """The mediator's own term in the Nash product, ``bias log u_m``, as kernel arrays
-    (none when there is no mediator or it has no bias). Fixed while the parameters are."""
-    if mediator is not None and bias > 0:
-        return np.array([bias]), np.array([mediator.g]), np.array([mediator.p])
-    return np.empty(0), np.empty((0, n_issues)), np.empty((0, n_issues))
-
-
-def mediated(issues: Issues, parties: Stack, d_hat: Sequence[float], power: np.ndarray,
-             extra: tuple, warm: np.ndarray | None = None,
-             box: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """``argmax sum beta log(u - d_hat) + bias log u_m`` within the red lines; the least-bad
-    compromise ``argmax min (u - d_hat)`` when no deal beats everyone's no-deal value.
-
-    ``extra``: ``mediator_terms(...)``. Returns the proposal (on the issues' grid)
-    and the continuous optimum, a good start (``warm``) for the next round's
-    problem. ``box``: ``common_box(issues, parties)`` as arrays, if the caller
-    keeps it (it changes only with the preferences).
-    """
-    lo, hi = box if box is not None else map(np.array, common_box(issues, parties))
-    return _mediated(issues.lo, issues.hi, issues.step, issues.indivisible, issues.split,
-                     issues.stepped, parties.g, parties.p, np.asarray(power, dtype=float),
-                     np.asarray(d_hat, dtype=float), *extra,
-                     NO_WARM if warm is None else warm, warm is not None, lo, hi)
-
-
 @jit
-def _mediated(i_lo, i_hi, step, indivisible, split, stepped, G, P, power, d_hat,
+def mediated(i_lo, i_hi, step, indivisible, split, stepped, G, P, power, d_hat,
               x_beta, x_g, x_p, warm, has_warm, lo, hi):
-    """The kernel of ``mediated``: party terms ``(power, 1 - d_hat, G, P)`` plus the
-    mediator's (``x_*``, when it leans on the deal)."""
+    """``argmax sum beta log(u - d_hat) + bias log u_m`` within the red lines (the box
+    ``lo``, ``hi``: ``common_box``); the least-bad compromise ``argmax min (u - d_hat)``
+    when no deal beats everyone's no-deal value.
+
+    Party terms ``(power, 1 - d_hat, G, P)``, plus the mediator's (``x_*``: one row
+    when it leans on the deal, none otherwise). Returns the proposal (on the issues'
+    grid) and the continuous optimum, a good start (``warm``) for the next round.
+    """
     c = 1.0 - d_hat
     beta_all = np.concatenate((power, x_beta))
     c_all = np.concatenate((c, np.ones(x_beta.shape[0])))
@@ -159,60 +131,45 @@ def _better(ok, score, best_ok, best):
 
 # --- alternating offers ----------------------------------------------------------------
 
-def offer_space(issues: Issues, proposer: int, parties: Stack, power: Sequence[float]) \
-        -> tuple:
+@jit
+def offer_space(proposer, power, G, P, LO, HI, i_lo, i_hi, box_lo, box_hi):
     """What the proposer's offers depend on besides its aspiration: the others as weighted
-    terms, the box shared with them, its own box. Fixed while the preferences are, so a
-    caller may keep it from round to round."""
-    others = [j for j in range(len(power)) if j != proposer]
-    weights = np.array([power[j] for j in others], dtype=float)
-    own = ([max(a, b) for a, b in zip(issues.lo.tolist(), parties.lo[proposer].tolist(),
-                                      strict=True)],
-           [min(a, b) for a, b in zip(issues.hi.tolist(), parties.hi[proposer].tolist(),
-                                      strict=True)])
-    shared = common_box(issues, parties)
-    for k in range(len(issues.lo)):  # the proposer never crosses its own red lines
-        if shared[0][k] < own[0][k] or shared[1][k] > own[1][k]:
-            shared[0][k], shared[1][k] = own[0][k], own[1][k]
-    return (weights, parties.g[others], parties.p[others], *map(np.array, shared),
-            *map(np.array, own), shared == own)
+    terms, the box shared with them (``common_box``), its own box, and whether the two
+    are the same. The proposer never crosses its own red lines."""
+    others = np.empty(power.shape[0] - 1, np.int64)
+    for j in range(others.shape[0]):
+        others[j] = j if j < proposer else j + 1
+    own_lo, own_hi = i_lo.copy(), i_hi.copy()
+    for k in range(i_lo.shape[0]):
+        own_lo[k] = solver._max(i_lo[k], LO[proposer, k])
+        own_hi[k] = solver._min(i_hi[k], HI[proposer, k])
+    shared_lo, shared_hi = box_lo.copy(), box_hi.copy()
+    same = True
+    for k in range(i_lo.shape[0]):
+        if shared_lo[k] < own_lo[k] or shared_hi[k] > own_hi[k]:
+            shared_lo[k], shared_hi[k] = own_lo[k], own_hi[k]
+        same = same and shared_lo[k] == own_lo[k] and shared_hi[k] == own_hi[k]
+    return (power[others], G[others], P[others], shared_lo, shared_hi, own_lo, own_hi,
+            same)
 
 
-def alternating(issues: Issues, proposer: int, parties: Stack, level: float,
-                power: Sequence[float], space: tuple | None = None) -> np.ndarray:
+@jit
+def alternating(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
+                shared_lo, shared_hi, own_lo, own_hi, same):
     """The deal at the proposer's aspiration ``level`` that is best for the others.
 
     It walks from the others' best deal toward the proposer's ideal, conceding
     the issues the others value least per unit first, and stops where the
     proposer's utility reaches ``level`` (one issue: the value whose utility
     equals the aspiration). It stays inside the proposer's red lines, and the
-    others' where they are compatible with them. ``space``: ``offer_space(...)``
-    if the caller keeps it.
+    others' where they are compatible with them. ``w`` .. ``same``: ``offer_space``.
     """
-    space = space or offer_space(issues, proposer, parties, power)
-    return _alternating(issues.lo, issues.hi, issues.step, issues.indivisible,
-                        issues.stepped or issues.split.shape[0] > 0,
-                        parties.g[proposer], parties.p[proposer], level, *space)
-
-
-@jit
-def _alternating(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
-                 shared_lo, shared_hi, own_lo, own_hi, same):
     x = _offer(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
                shared_lo, shared_hi)
-    if _utility(g, p, x) < level - 1e-12 and not same:  # the others' red lines cost too much
+    if utility(g, p, x) < level - 1e-12 and not same:  # the others' red lines cost too much
         x = _offer(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
                    own_lo, own_hi)
     return x
-
-
-@jit
-def _utility(g, p, x):
-    """``preferences.utility``: ``1 - sum g |x - p|``."""
-    u = 1.0
-    for k in range(x.shape[0]):
-        u -= g[k] * abs(x[k] - p[k])
-    return u
 
 
 @jit
@@ -228,7 +185,7 @@ def _offer(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P, lo, hi
     pick, best_ok, best = 0, False, 0.0
     for i in range(candidates.shape[0]):
         y = candidates[i]
-        mine = _utility(g, p, y)
+        mine = utility(g, p, y)
         ok = mine >= level - 1e-12
         score = mine
         if ok:

@@ -16,20 +16,35 @@ from sim.effects import ActiveEffects
 from sim.model import Effect
 from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
 
+
+class Actor:
+    """One actor's preferences as the compiled functions take them (arrays), for tests."""
+
+    def __init__(self, ideal, weight, red_line, lo, hi):
+        self.p = np.array(ideal, dtype=float)
+        self.g, self.box_lo, self.box_hi = prefs(self.p, *(np.array(a, dtype=float)
+                                                           for a in (weight, red_line, lo, hi)))
+
+    def utility(self, x):
+        return utility(self.g, self.p, np.array(x, dtype=float))
+
+    def violated(self, x):
+        return violated(self.box_lo, self.box_hi, np.array(x, dtype=float))
+
 # --- preferences ----------------------------------------------------------------------------
 
 def test_utility_is_weighted_linear_satisfaction():
-    pr = prefs([0.0, 1.0], [3.0, 1.0], [math.nan, 0.5], [0.0, 0.0], [1.0, 1.0])
+    pr = Actor([0.0, 1.0], [3.0, 1.0], [math.nan, 0.5], [0.0, 0.0], [1.0, 1.0])
     # weights 0.75 / 0.25; u = 0.75 (1 - x1) + 0.25 x2
-    assert utility(pr, [0.2, 0.6]) == pytest.approx(0.75 * 0.8 + 0.25 * 0.6)
-    assert utility(pr, [0.0, 1.0]) == 1.0 and utility(pr, [1.0, 0.0]) == 0.0
-    assert violated(pr, [0.0, 0.4]) == 1 and violated(pr, [0.0, 0.5]) == -1
+    assert pr.utility([0.2, 0.6]) == pytest.approx(0.75 * 0.8 + 0.25 * 0.6)
+    assert pr.utility([0.0, 1.0]) == 1.0 and pr.utility([1.0, 0.0]) == 0.0
+    assert pr.violated([0.0, 0.4]) == 1 and pr.violated([0.0, 0.5]) == -1
 
 
 def test_satisfaction_uses_the_far_end_of_the_range():
-    pr = prefs([0.3], [1.0], [math.nan], [0.0], [1.0])  # D = 0.7
-    assert utility(pr, [1.0]) == pytest.approx(0.0)
-    assert utility(pr, [0.0]) == pytest.approx(1 - 0.3 / 0.7)
+    pr = Actor([0.3], [1.0], [math.nan], [0.0], [1.0])  # D = 0.7
+    assert pr.utility([1.0]) == pytest.approx(0.0)
+    assert pr.utility([0.0]) == pytest.approx(1 - 0.3 / 0.7)
 
 
 @pytest.mark.parametrize("ideal,red,inside,outside", [
@@ -37,16 +52,16 @@ def test_satisfaction_uses_the_far_end_of_the_range():
     (0.5, 0.5, [0.5], [0.49, 0.51]),  # a red line at the ideal: only the ideal will do
 ])
 def test_red_lines_bound_their_side(ideal, red, inside, outside):
-    pr = prefs([ideal], [1.0], [red], [0.0], [1.0])
-    assert all(violated(pr, [x]) == -1 for x in inside)
-    assert all(violated(pr, [x]) == 0 for x in outside)
+    pr = Actor([ideal], [1.0], [red], [0.0], [1.0])
+    assert all(pr.violated([x]) == -1 for x in inside)
+    assert all(pr.violated([x]) == 0 for x in outside)
 
 
 def test_degenerate_preferences():
-    nobody_cares = prefs([0.0, 1.0], [0.0, 0.0], [math.nan] * 2, [0.0, 0.0], [1.0, 1.0])
-    assert utility(nobody_cares, [0.3, 0.9]) == 1.0
-    point = prefs([2.0], [1.0], [math.nan], [2.0], [2.0])  # a zero-width issue
-    assert utility(point, [2.0]) == 1.0
+    nobody_cares = Actor([0.0, 1.0], [0.0, 0.0], [math.nan] * 2, [0.0, 0.0], [1.0, 1.0])
+    assert nobody_cares.utility([0.3, 0.9]) == 1.0
+    point = Actor([2.0], [1.0], [math.nan], [2.0], [2.0])  # a zero-width issue
+    assert point.utility([2.0]) == 1.0
 
 
 def test_no_deal_value_grows_costlier_with_weariness():
@@ -161,7 +176,7 @@ def random_terms(draw, n_terms, n_issues):
     for _ in range(n_terms):
         weights = [draw(st.floats(0.01, 1)) for _ in range(n_issues)]
         ideals = [draw(st.floats(0, 1)) for _ in range(n_issues)]
-        pr = prefs(ideals, weights, [math.nan] * n_issues, [0.0] * n_issues, [1.0] * n_issues)
+        pr = Actor(ideals, weights, [math.nan] * n_issues, [0.0] * n_issues, [1.0] * n_issues)
         beta.append(draw(st.floats(0.2, 2)))
         c.append(1.0 - draw(st.floats(0, 0.4)))
         g.append(pr.g)
