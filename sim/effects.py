@@ -31,13 +31,17 @@ class ActiveEffects:
             values[e.slot] = self._value(e.slot)
         return self._tokens
 
-    def end(self, token: int, values: list[float]) -> None:
-        """Take the effects started under ``token`` out of force."""
+    def end(self, token: int, values: list[float]) -> list[int]:
+        """Take the effects started under ``token`` out of force; return the slots whose
+        value was recomputed."""
+        changed = []
         for slot, items in self._on.items():
             kept = [item for item in items if item[0] != token]
             if len(kept) != len(items):
                 self._on[slot] = kept
                 values[slot] = self._value(slot)
+                changed.append(slot)
+        return changed
 
     def _value(self, slot: int) -> float:
         v = self._start[slot]

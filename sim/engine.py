@@ -20,9 +20,8 @@ import simpy
 from sim import front, rounds
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
-from sim.protocols import NO_WARM
 from sim.records import outcome_columns, round_columns
-from sim.rounds import ACCEPTS, LEVEL, REJECTS, D, U
+from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, D, U
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,11 @@ class State:
             v[slot] = dist.draw(self.rng)
         self.drawn = tuple(v[slot] for slot, _ in m.draws)
         self.effects = ActiveEffects(tuple(v), m.bounds)
-        self.lay = rounds.layout(m)
+        self.ints, self.floats, self.preference_slots = rounds.layout(m)
+        self.work = np.zeros(rounds.workspace_size(m))  # the kernels' state and results
+        self.ws = rounds.workspace(self.work, self.ints)  # named views of it
         self.n_parties = p = len(m.parties)
+        self.va = np.array(v)  # the same values as an array, for the kernels
         self._derive()
         self.round_no = 0
         self._draw_block()
@@ -59,32 +61,28 @@ class State:
         self.rounds: list[tuple] = []
         self.pending_levers: list[int] = []
         self.last_deal: list[float] | None = None
-        self.out = np.empty((p, rounds.COLUMNS))  # a round's numbers, one row per party
-        # alternating: the offer on the table, (is there one, its author), who accepted it
-        self.offer, self.table = np.zeros(len(m.issues)), np.zeros(2, np.int64)
-        self.accepted = np.zeros(p, dtype=bool)
-        self.fires = [0] * len(m.levers)
-        self.active = [False] * len(m.levers)
         self.fired: list[str] = []
         self.blocker = self.sticking = ""
-        self.warm = NO_WARM  # last round's continuous optimum (none yet)
         # the front line and each party's belief (mean, variance) about its drift
         self.has_front = m.field_issue >= 0
         self.y = v[m.held] if self.has_front else 0.0
         self.t_front = 0.0
         sign = [1.0 if a == m.holder else -1.0 for a in range(p)]
-        self.belief = np.array([(v[m.drift] + sign[a] * v[m.optimism[a]],
-                                 v[m.belief_sd[a]] ** 2) for a in range(p)]).reshape(p, 2)
-        self.seen = np.array([0.0, self.y])  # (day, y) at the parties' last look
+        self.ws.belief[:] = [(v[m.drift] + sign[a] * v[m.optimism[a]], v[m.belief_sd[a]] ** 2)
+                             for a in range(p)]
+        self.ws.seen[1] = self.y  # the parties last looked at the front on day 0
 
     # --- parameters and effects ----------------------------------------------------------
 
-    def _derive(self) -> None:
-        """Recompute what depends on parameters: the values as an array for the kernels, the
-        actors' preferences, the deals within every red line, the deadline."""
-        m, v = self.m, self.v
-        self.va = np.array(v)
-        self.S, self.box_lo, self.box_hi = rounds.derive(self.va, *self.lay)
+    def _derive(self, slots: list[int] | None = None) -> None:
+        """Recompute what depends on parameters after ``slots`` changed (None: all): the
+        values as an array for the kernels, the actors' preferences and the deals within
+        every red line (if they read a changed slot), the deadline."""
+        m, v, va = self.m, self.v, self.va
+        for slot in slots or ():
+            va[slot] = v[slot]
+        if slots is None or not self.preference_slots.isdisjoint(slots):
+            rounds.derive(va, self.work, self.ints, self.floats)
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
 
     def begin(self, effects: tuple[Effect, ...]) -> int:
@@ -94,12 +92,11 @@ class State:
             if e.slot == HELD:
                 self.y = min(max(apply(e.op, self.y, self.v[e.value]), 0.0), self.m.max_held)
         token = self.effects.begin(params, self.v)
-        self._derive()
+        self._derive([e.slot for e in params])
         return token
 
     def end(self, token: int) -> None:
-        self.effects.end(token, self.v)
-        self._derive()
+        self._derive(self.effects.end(token, self.v))
 
     # --- random numbers ------------------------------------------------------------------
 
@@ -114,7 +111,7 @@ class State:
         rows = min(rows, 512)
         p = self.n_parties
         self.normals = self.rng.standard_normal((rows, 2 * p))
-        self.uniforms = self.rng.random((rows, len(m.levers) + p + 1)).tolist()
+        self.uniforms = self.rng.random((rows, len(m.levers) + p + 1))
         self._rows = rows
         self._base_row = self.round_no
 
@@ -151,77 +148,72 @@ class State:
 
     def play(self, day: float, venue: str) -> str | None:
         """One round at ``day``. Returns "agreement", "walkout" or None (talks go on)."""
-        m, p = self.m, self.n_parties
+        m = self.m
         i = self.row()
-        normals, uniforms = self.normals[i], self.uniforms[i]
         self.round_no += 1
         noise_var = self.v[m.volatility] ** 2  # of the front, per day
         if m.alternating:
-            agreed, blocker, sticking = rounds.alternating_round(
-                day, self.deadline, (self.round_no - 1) % p, self.y, self.seen, self.belief,
-                noise_var, self.va, self.S, self.box_lo, self.box_hi, self.offer, self.table,
-                self.accepted, normals, self.out, *self.lay)
-            x, who = self.offer.tolist(), m.parties[self.table[1]]
+            agreed, blocker, sticking, fired, walked = rounds.alternating_round(
+                day, self.deadline, (self.round_no - 1) % self.n_parties, self.y, noise_var, i,
+                self.normals, self.uniforms, self.va, self.work, self.ints, self.floats)
         else:
-            proposal, self.warm, agreed, blocker, sticking = rounds.mediated_round(
-                day, self.deadline, self.y, self.seen, self.belief, noise_var, self.va, self.S,
-                self.box_lo, self.box_hi, self.warm, self.warm is not NO_WARM, normals,
-                self.out, *self.lay)
-            x, who = proposal.tolist(), m.mediator or ""
-        rows = self.out.tolist()
+            agreed, blocker, sticking, fired, walked = rounds.mediated_round(
+                day, self.deadline, self.y, noise_var, i, self.normals, self.uniforms, self.va,
+                self.work, self.ints, self.floats)
         if agreed:
-            self._record(day, venue, who, x, rows, "", "", "", "")
-            self.last_deal = x
+            self.last_deal = self._on_table()
+            self._record(day, venue)
             return "agreement"
         if blocker < 0:  # alternating: the offer stands, others still to answer
-            self._record(day, venue, who, x, rows, "", "", "", "")
+            self._record(day, venue)
             return None
-        return self._reject(day, venue, who, x, rows, blocker, sticking, uniforms)
+        return self._reject(day, venue, blocker, sticking, fired, walked)
 
-    def _reject(self, day, venue, who, x, rows, blocker, sticking, uniforms) -> str | None:
-        """Name the blocker and the sticking issue, fire levers, maybe walk out; record."""
-        m, v = self.m, self.v
-        rejecting = [a for a, row in enumerate(rows) if row[REJECTS]]
+    def _on_table(self) -> list[float]:
+        """This round's proposal, or the offer on the table."""
+        return (self.ws.offer if self.m.alternating else self.ws.proposal).tolist()
+
+    def _reject(self, day: float, venue: str, blocker: int, sticking: int, fired: int,
+                walked: int) -> str | None:
+        """Name the blocker and the sticking issue; the levers that fired (a bit mask) start
+        after the round; a walkout (a mask of parties) clears the table."""
+        m = self.m
         self.blocker, self.sticking = m.parties[blocker], m.issues[sticking]
-        fired = self._levers(rejecting, uniforms)
-        walked = [a for a in rejecting if uniforms[len(m.levers) + a] < v[m.walkout[a]]]
-        self._record(day, venue, who, x, rows, self.blocker, self.sticking, ";".join(fired),
-                     ";".join(m.parties[a] for a in walked))
+        names = []
+        if fired:
+            self.pending_levers = [i for i in range(len(m.levers)) if fired >> i & 1]
+            names = [m.levers[i].name for i in self.pending_levers]
+            for name in names:
+                if name not in self.fired:
+                    self.fired.append(name)
+        self._record(day, venue, self.blocker, self.sticking, names, walked)
         if walked:
-            self.table[0] = 0  # talks resume from scratch: no offer on the table
+            self.ws.flags[HAS_OFFER] = 0.0  # talks resume from scratch: no offer on the table
             return "walkout"
         return None
 
-    def _levers(self, rejecting: list[int], uniforms: list[float]) -> list[str]:
-        """Each lever aimed at a rejecting party fires with its probability (credibility)."""
-        fired = []
-        for i, lever in enumerate(self.m.levers):
-            if lever.target in rejecting and not self.active[i] and \
-                    self.fires[i] < lever.max_fires and uniforms[i] < self.v[lever.probability]:
-                self.fires[i] += 1
-                self.active[i] = True
-                fired.append(lever.name)
-                if lever.name not in self.fired:
-                    self.fired.append(lever.name)
-                self.pending_levers.append(i)
-        return fired
-
-    def _record(self, day, venue, who, x, rows, blocker, sticking, levers, walked) -> None:
+    def _record(self, day: float, venue: str, blocker: str = "", sticking: str = "",
+                fired: list[str] = (), walked: int = 0) -> None:
+        """Keep the round's row (when the study keeps rounds); ``walked``: a bit mask."""
         if not self.keep_rounds:
             return
+        m = self.m
+        who = m.parties[int(self.ws.flags[AUTHOR])] if m.alternating else m.mediator or ""
         per_party = []
-        for row in rows:
+        for row in self.ws.out.tolist():
             per_party += [row[U], row[LEVEL], row[D], row[ACCEPTS] > 0]
         held = (self.y,) if self.has_front else ()
-        self.rounds.append((self.index, self.round_no, day, venue, who, *x, *per_party, *held,
-                            blocker, sticking, levers, walked))
+        self.rounds.append((self.index, self.round_no, day, venue, who, *self._on_table(),
+                            *per_party, *held, blocker, sticking, ";".join(fired),
+                            ";".join(name for a, name in enumerate(m.parties)
+                                     if walked >> a & 1)))
 
     # --- the end -----------------------------------------------------------------------------
 
     def outcome(self, outcome: str, day: float, deal: list[float] | None) -> tuple:
         m = self.m
         terms = deal if deal is not None else self.no_deal_terms()
-        utilities = rounds.utilities(self.S, np.array(terms)).tolist()
+        utilities = rounds.utilities(self.ws.S, np.array(terms)).tolist()
         held = (self.y,) if self.has_front else ()
         agreed = outcome == "agreement"
         return (self.index, outcome, day, self.round_no,
@@ -251,7 +243,10 @@ def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
             return
         else:
             n += 1
-            jitter = v[m.jitter] * (2.0 * rep.uniforms[rep.row()][-1] - 1.0) if n > 0 else 0.0
+            jitter = 0.0
+            if n > 0:
+                row = rep.row()  # first: it may draw the next block
+                jitter = v[m.jitter] * (2.0 * float(rep.uniforms[row, -1]) - 1.0)
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
             day, venue = max(anchor + n * every + jitter, env.now), ""
         if m.mediator_exits and day > rep.deadline:
@@ -289,7 +284,7 @@ def _start(env: simpy.Environment, rep: State, effects, duration: float,
     if not math.isnan(duration):
         env.process(_expire(env, rep, token, duration, lever))
     elif lever >= 0:
-        rep.active[lever] = True  # permanent: it stays in force
+        rep.ws.active[lever] = 1.0  # permanent: it stays in force
 
 
 def _expire(env, rep: State, token: int, duration: float, lever: int):
@@ -297,7 +292,7 @@ def _expire(env, rep: State, token: int, duration: float, lever: int):
     rep.observe(env.now)  # the front moved under the old parameters until now
     rep.end(token)
     if lever >= 0:
-        rep.active[lever] = False
+        rep.ws.active[lever] = 0.0
 
 
 def _event(env: simpy.Environment, rep: State, finish: simpy.Event, event):

@@ -1,5 +1,6 @@
-"""Compiling the per-round maths: numba turns the plain functions of ``solver`` and the
-proposal kernels of ``protocols`` into machine code, cached on disk.
+"""Compiling the per-round maths: numba turns the plain functions of ``preferences``,
+``front`` (the belief update), ``solver``, ``protocols`` and the talk-round kernels of
+``rounds`` into machine code, cached on disk.
 
 The compiled functions do the same floating-point operations in the same order
 as their Python source, so ``NUMBA_DISABLE_JIT=1`` runs that source unchanged

@@ -19,7 +19,6 @@ from sim.preferences import utility
 
 MAX_COMBINATIONS = 64  # of floor/ceil roundings tried; beyond it, nearest rounding
 FEASIBLE = 1e-12  # a deal beats no deal for everyone when the worst gain exceeds this
-NO_WARM = np.empty(0)
 
 
 @jit

@@ -1,13 +1,19 @@
-"""A talk round's arithmetic in one compiled call (DESIGN.md 1.2-1.7).
+"""A talk round's arithmetic in one compiled call (DESIGN.md 1.2-1.8).
 
-The engine decides when a round happens and what follows from it (levers,
-walkouts, the record); these kernels compute what happens inside it: each
-party looks at the front and updates its belief about the drift, values no
-deal, sets its aspiration; the mediator proposes (or the party whose turn it
-is answers the offer on the table and makes its own); every party answers.
-They read the replication's parameter values ``va`` through a ``Layout`` of
-slot indices, and the actors' preferences ``S`` that ``derive`` computes
-whenever an effect changes the parameters.
+The engine decides when a round happens and carries out what follows from it
+(levers' effects, walkouts, the record); these kernels compute what happens
+inside it: each party looks at the front and updates its belief about the
+drift, values no deal, sets its aspiration; the mediator proposes (or the
+party whose turn it is answers the offer on the table and makes its own);
+every party answers; after a rejection the mediator's levers may fire and
+parties may walk out.
+
+Numba passes a few arrays much faster than many (about 75 ns an array), so the
+kernels take: the parameter values ``va``; the model's ``Layout`` packed into
+two flat arrays (``layout``, built once per model); and a ``Workspace``, one
+float array per replication that holds the state carried between rounds and a
+round's results, which the engine reads through named views (``workspace``).
+``derive`` recomputes the actors' preferences when an effect changes them.
 """
 
 from __future__ import annotations
@@ -23,28 +29,37 @@ from sim.model import Model
 from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
 
 ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
+
 # rows of Layout.party: slots of each party's parameters
-BATNA, WAR_COST, WEARINESS, PLANNING, EXPONENT, NOISE, POWER = range(7)
+BATNA, WAR_COST, WEARINESS, PLANNING, EXPONENT, NOISE, POWER, WALKOUT = range(8)
+# rows of Layout.levers: each lever's target party, probability slot, most fires
+TARGET, PROBABILITY, MAX_FIRES = range(3)
 # columns of a round's ``out``: one row per party
 D, LEVEL, U, ACCEPTS, SHORTFALL, RED, REJECTS = range(7)
 COLUMNS = 7
+# the packed layout's header (``layout``): parties, actors, issues, split issues, stepped,
+# bias slot, information slot, field issue, levers
+HEADER = 9
+# flags of the workspace (``Workspace.flags``)
+HAS_WARM, HAS_OFFER, AUTHOR = range(3)
 
 
 class Layout(NamedTuple):
-    """Where a model's numbers are: slot indices into the parameter values, and the issues'
-    fixed shape. Built once per model (``layout``); the kernels take its fields as their
-    last arguments (``*lay``: numba passes plain arguments faster than a named tuple)."""
+    """Where a model's numbers are: slot indices into the parameter values ``va``, and the
+    issues' fixed shape. Kernels unpack it (``_layout``) from the two flat arrays that
+    ``layout`` builds once per model."""
 
-    party: np.ndarray  # int (7, parties): BATNA .. POWER
+    party: np.ndarray  # int (8, parties): BATNA .. WALKOUT
+    levers: np.ndarray  # int (3, levers): TARGET, PROBABILITY, MAX_FIRES
     ideal: np.ndarray  # int (actors, issues); actors are the parties, then the mediator
     weight: np.ndarray
     red_line: np.ndarray
     status_quo: np.ndarray  # int (issues,)
+    split: np.ndarray  # int: the indivisible issues
     i_lo: np.ndarray  # float (issues,)
     i_hi: np.ndarray
     step: np.ndarray
     indivisible: np.ndarray  # bool (issues,)
-    split: np.ndarray  # int: the indivisible issues
     stepped: bool
     bias: int  # slot
     information: int  # slot
@@ -54,44 +69,122 @@ class Layout(NamedTuple):
     start_day: float
 
 
-_layouts: dict[int, tuple[Model, Layout]] = {}
+class Workspace(NamedTuple):
+    """A replication's state between rounds and a round's results: views of one float array
+    (``workspace``) that the engine keeps and the kernels update in place."""
+
+    seen: np.ndarray  # (day, held area) at the parties' last look at the front
+    belief: np.ndarray  # (parties, 2): each party's belief (mean, variance) about the drift
+    box_lo: np.ndarray  # the deals within every party's red lines (``protocols.common_box``)
+    box_hi: np.ndarray
+    warm: np.ndarray  # mediated: last round's continuous optimum
+    proposal: np.ndarray  # mediated: this round's proposal
+    offer: np.ndarray  # alternating: the offer on the table
+    accepted: np.ndarray  # alternating: who has accepted it (1.0 / 0.0)
+    fires: np.ndarray  # how often each lever has fired
+    active: np.ndarray  # whether each lever is in force (1.0 / 0.0)
+    flags: np.ndarray  # HAS_WARM, HAS_OFFER, AUTHOR
+    out: np.ndarray  # (parties, COLUMNS): a round's numbers, one row per party
+    S: np.ndarray  # (4, actors, issues): every actor's g, ideal, red-line box lo, hi
 
 
-def layout(m: Model) -> Layout:
-    """The model's ``Layout`` (kept per model object: replications reuse it)."""
-    hit = _layouts.get(id(m))
+class Packed(NamedTuple):
+    """A model's ``Layout`` packed for the kernels, and the slots its preferences read."""
+
+    ints: np.ndarray  # HEADER, then the slot indices, the status quo, the split issues
+    floats: np.ndarray  # max_held, reference, start_day, then the issues' lo, hi, step, ...
+    preference_slots: frozenset[int]  # ideals, weights, red lines: what ``derive`` reads
+
+
+_packed: dict[int, tuple[Model, Packed]] = {}
+
+
+def layout(m: Model) -> Packed:
+    """The model's layout packed for the kernels (kept per model object: replications reuse
+    it)."""
+    hit = _packed.get(id(m))
     if hit is None or hit[0] is not m:
-        if len(_layouts) >= 64:
-            _layouts.clear()
-        ints = lambda rows: np.array(rows, dtype=np.int64)  # noqa: E731
-        step = np.array(m.step, dtype=float)
-        hit = _layouts[id(m)] = (m, Layout(
-            ints([m.batna, m.war_cost, m.weariness, m.planning, m.exponent, m.noise,
-                  m.power]),
-            ints(m.ideal), ints(m.weight), ints(m.red_line), ints(m.status_quo),
-            np.array(m.lo, dtype=float), np.array(m.hi, dtype=float), step,
-            np.array(m.indivisible, dtype=bool),
-            ints([k for k, split in enumerate(m.indivisible) if split]).reshape(-1),
-            bool(step.any()), m.bias, m.information, m.field_issue, float(m.max_held),
-            float(m.reference), float(m.start_day)))
+        if len(_packed) >= 64:
+            _packed.clear()
+        split = [k for k, indivisible in enumerate(m.indivisible) if indivisible]
+        header = [len(m.parties), len(m.ideal), len(m.issues), len(split), any(m.step),
+                  m.bias, m.information, m.field_issue, len(m.levers)]
+        levers = [[lv.target for lv in m.levers], [lv.probability for lv in m.levers],
+                  [min(lv.max_fires, 2 ** 62) for lv in m.levers]]
+        slots = (m.batna, m.war_cost, m.weariness, m.planning, m.exponent, m.noise, m.power,
+                 m.walkout, levers, m.ideal, m.weight, m.red_line, m.status_quo, split)
+        ints = np.concatenate([np.array(header, np.int64)] +
+                              [np.array(s, np.int64).reshape(-1) for s in slots])
+        floats = np.concatenate(([m.max_held, m.reference, m.start_day], m.lo, m.hi, m.step,
+                                 m.indivisible)).astype(float)
+        reads = frozenset(int(s) for s in np.concatenate(
+            [np.array(m.ideal), np.array(m.weight), np.array(m.red_line)], axis=None))
+        hit = _packed[id(m)] = (m, Packed(ints, floats, reads))
     return hit[1]
 
 
 @jit
-def derive(va, party, ideal, weight, red_line, status_quo, i_lo, i_hi, step, indivisible,
-           split, stepped, bias, information, field_issue, max_held, reference, start_day):
-    """Every actor's preferences from the parameter values ``va``: ``S[0..3]`` = g, ideal,
-    red-line box lo, hi (one row per actor), and the box of deals within every party's
+def _layout(ints, floats):
+    """Unpack ``layout``'s arrays into a ``Layout`` of views."""
+    p, A, n, n_split, n_levers = ints[0], ints[1], ints[2], ints[3], ints[8]
+    o = HEADER
+    party = ints[o:o + 8 * p].reshape(8, p)
+    o += 8 * p
+    levers = ints[o:o + 3 * n_levers].reshape(3, n_levers)
+    o += 3 * n_levers
+    ideal = ints[o:o + A * n].reshape(A, n)
+    weight = ints[o + A * n:o + 2 * A * n].reshape(A, n)
+    red_line = ints[o + 2 * A * n:o + 3 * A * n].reshape(A, n)
+    o += 3 * A * n
+    issue = floats[3:3 + 4 * n].reshape(4, n)  # lo, hi, step, indivisible
+    return Layout(party, levers, ideal, weight, red_line, ints[o:o + n],
+                  ints[o + n:o + n + n_split], issue[0], issue[1], issue[2], issue[3] != 0.0,
+                  ints[4] != 0, ints[5], ints[6], ints[7], floats[0], floats[1], floats[2])
+
+
+def workspace_size(m: Model) -> int:
+    """Length of the float array that holds a replication's ``Workspace``."""
+    p, A, n, n_levers = len(m.parties), len(m.ideal), len(m.issues), len(m.levers)
+    return 2 + 2 * p + 5 * n + p + 2 * n_levers + 3 + COLUMNS * p + 4 * A * n
+
+
+def workspace(work: np.ndarray, ints: np.ndarray) -> Workspace:
+    """The ``Workspace`` views of ``work`` (``workspace_size`` floats) for the layout
+    ``ints``. Plain numpy for the engine (numba would box thirteen arrays more slowly);
+    ``_workspace`` is the same compiled, for the kernels."""
+    p, A, n, n_levers = ints[0], ints[1], ints[2], ints[8]
+    o = 2 + 2 * p
+    belief = work[2:o].reshape(p, 2)
+    box_lo, box_hi, warm = work[o:o + n], work[o + n:o + 2 * n], work[o + 2 * n:o + 3 * n]
+    proposal, offer = work[o + 3 * n:o + 4 * n], work[o + 4 * n:o + 5 * n]
+    o += 5 * n
+    accepted, fires = work[o:o + p], work[o + p:o + p + n_levers]
+    o += p + n_levers
+    active, flags = work[o:o + n_levers], work[o + n_levers:o + n_levers + 3]
+    o += n_levers + 3
+    out = work[o:o + COLUMNS * p].reshape(p, COLUMNS)
+    o += COLUMNS * p
+    return Workspace(work[0:2], belief, box_lo, box_hi, warm, proposal, offer, accepted, fires,
+                     active, flags, out, work[o:o + 4 * A * n].reshape(4, A, n))
+
+
+_workspace = jit(workspace)
+
+
+@jit
+def derive(va, work, ints, floats):
+    """Every actor's preferences from the parameter values ``va`` into ``S`` (g, ideal,
+    red-line box lo, hi; one row per actor), and the box of deals within every party's
     red lines (``protocols.common_box``)."""
-    actors, n = ideal.shape
-    S = np.empty((4, actors, n))
-    for a in range(actors):
-        p_a = va[ideal[a]]
-        g, lo, hi = prefs(p_a, va[weight[a]], va[red_line[a]], i_lo, i_hi)
+    L, w = _layout(ints, floats), _workspace(work, ints)
+    S = w.S
+    for a in range(S.shape[1]):
+        p_a = va[L.ideal[a]]
+        g, lo, hi = prefs(p_a, va[L.weight[a]], va[L.red_line[a]], L.i_lo, L.i_hi)
         S[0, a], S[1, a], S[2, a], S[3, a] = g, p_a, lo, hi
-    p = party.shape[1]
-    box_lo, box_hi = protocols.common_box(i_lo, i_hi, S[2, :p], S[3, :p])
-    return S, box_lo, box_hi
+    p = L.party.shape[1]
+    box_lo, box_hi = protocols.common_box(L.i_lo, L.i_hi, S[2, :p], S[3, :p])
+    w.box_lo[:], w.box_hi[:] = box_lo, box_hi
 
 
 @jit
@@ -103,27 +196,28 @@ def field_value(held, lo, hi, reference):
 
 
 @jit
-def _no_deal(day, deadline, y, seen, belief, noise_var, va, S, out, party, status_quo, i_lo,
-             i_hi, field, max_held, reference, start_day):
+def _no_deal(day, deadline, y, noise_var, va, L, w):
     """Each party's d(t) (fixed batna, or its projected no-deal outcome less war costs) and
-    aspiration, after it looks at the front (last seen at ``seen`` = (day, y)) and updates
-    its belief (mean, variance) about the drift."""
-    p = belief.shape[0]
+    aspiration in ``w.out``, after it looks at the front (last seen at ``w.seen``) and
+    updates its belief (mean, variance) about the drift."""
+    p, seen, belief, out, S = L.party.shape[1], w.seen, w.belief, w.out, w.S
+    field, party = L.field_issue, L.party
     if field >= 0:
         dt, dy = day - seen[0], y - seen[1]
         for a in range(p):
             belief[a, 0], belief[a, 1] = front.update_belief(belief[a, 0], belief[a, 1], dy,
                                                              dt, noise_var)
         seen[0], seen[1] = day, y
-    x = va[status_quo]
-    tau = progress(day, start_day, deadline)
+    x = va[L.status_quo]
+    tau = progress(day, L.start_day, deadline)
     for a in range(p):
         d = va[party[BATNA, a]]
         if math.isnan(d):
             planning = va[party[PLANNING, a]]
             if field >= 0:
-                projected = solver._min(solver._max(y + belief[a, 0] * planning, 0.0), max_held)
-                x[field] = field_value(projected, i_lo[field], i_hi[field], reference)
+                projected = solver._min(solver._max(y + belief[a, 0] * planning, 0.0),
+                                        L.max_held)
+                x[field] = field_value(projected, L.i_lo[field], L.i_hi[field], L.reference)
             d = no_deal_value(utility(S[0, a], S[1, a], x), va[party[WAR_COST, a]],
                               va[party[WEARINESS, a]], planning, day)
         out[a, D] = d
@@ -167,85 +261,109 @@ def _sticking(S, a, x, red):
 
 
 @jit
-def mediated_round(day, deadline, y, seen, belief, noise_var, va, S, box_lo, box_hi, warm,
-                   has_warm, normals, out, party, ideal, weight, red_line, status_quo, i_lo,
-                   i_hi, step, indivisible, split, stepped, bias, information, field_issue,
-                   max_held, reference, start_day):
-    """A round with the mediator's single text (``protocols.mediated``), proposed from the
-    parties' no-deal values as the mediator sees them (``information`` noise).
-
-    ``normals``: the round's standard normals (mediator's information, then the
-    parties' decision noise). Fills ``out`` and returns the proposal, the
-    continuous optimum (next round's ``warm``), whether everyone accepts, the
-    blocker and the sticking issue (-1: nobody rejected).
-    """
-    p = belief.shape[0]
-    _no_deal(day, deadline, y, seen, belief, noise_var, va, S, out, party, status_quo, i_lo,
-             i_hi, field_issue, max_held, reference, start_day)
-    d_hat = np.empty(p)
-    for a in range(p):
-        d_hat[a] = out[a, D] + va[information] * normals[a]
-    weight_m = va[bias]
-    m = 1 if S.shape[1] > p and weight_m > 0 else 0  # the mediator's own term in the product
-    x, cont = protocols.mediated(i_lo, i_hi, step, indivisible, split, stepped, S[0, :p],
-                                 S[1, :p], va[party[POWER]], d_hat, np.full(m, weight_m),
-                                 S[0, p:p + m], S[1, p:p + m], warm, has_warm, box_lo, box_hi)
-    agreed = True
-    for a in range(p):
-        _answer(S, a, x, out[a, LEVEL], va[party[NOISE, a]], normals[p + a], out)
-        out[a, REJECTS] = not out[a, ACCEPTS]
-        agreed = agreed and out[a, ACCEPTS] > 0
-    blocker = _blocker(out)
-    sticking = _sticking(S, blocker, x, int(out[blocker, RED])) if blocker >= 0 else -1
-    return x, cont, agreed, blocker, sticking
+def _pressure(va, uniforms, row, L, w):
+    """After a rejection: each lever not in force that is aimed at a rejecting party fires
+    (at most its ``max_fires`` times) with its probability, the mediator's credibility;
+    each rejecting party walks out with its probability. ``uniforms[row]``: the round's
+    uniforms (levers, then parties). Returns the levers fired and the parties walked out,
+    as bit masks."""
+    out, n_levers = w.out, L.levers.shape[1]
+    fired = walked = 0
+    for i in range(n_levers):
+        if out[L.levers[TARGET, i], REJECTS] and w.active[i] == 0.0 and \
+                w.fires[i] < L.levers[MAX_FIRES, i] and \
+                uniforms[row, i] < va[L.levers[PROBABILITY, i]]:
+            w.fires[i] += 1.0
+            w.active[i] = 1.0
+            fired |= 1 << i
+    for a in range(out.shape[0]):
+        if out[a, REJECTS] and uniforms[row, n_levers + a] < va[L.party[WALKOUT, a]]:
+            walked |= 1 << a
+    return fired, walked
 
 
 @jit
-def alternating_round(day, deadline, turn, y, seen, belief, noise_var, va, S, box_lo, box_hi,
-                      offer, state, accepted, normals, out, party, ideal, weight, red_line,
-                      status_quo, i_lo, i_hi, step, indivisible, split, stepped, bias,
-                      information, field_issue, max_held, reference, start_day):
+def mediated_round(day, deadline, y, noise_var, row, normals, uniforms, va, work, ints,
+                   floats):
+    """A round with the mediator's single text (``protocols.mediated``), proposed from the
+    parties' no-deal values as the mediator sees them (``information`` noise).
+
+    ``normals[row]``: the round's standard normals (mediator's information, then
+    the parties' decision noise). Writes the proposal, next round's warm start
+    and each party's numbers (``out``) into the workspace ``work``; returns whether
+    everyone accepts, the blocker and the sticking issue (-1: nobody rejected), and
+    the levers fired and the parties walked out (bit masks, ``_pressure``).
+    """
+    L, w = _layout(ints, floats), _workspace(work, ints)
+    _no_deal(day, deadline, y, noise_var, va, L, w)
+    p, S, out, party = L.party.shape[1], w.S, w.out, L.party
+    d_hat = np.empty(p)
+    for a in range(p):
+        d_hat[a] = out[a, D] + va[L.information] * normals[row, a]
+    weight_m = va[L.bias]
+    m = 1 if S.shape[1] > p and weight_m > 0 else 0  # the mediator's own term in the product
+    x, cont = protocols.mediated(L.i_lo, L.i_hi, L.step, L.indivisible, L.split, L.stepped,
+                                 S[0, :p], S[1, :p], va[party[POWER]], d_hat,
+                                 np.full(m, weight_m), S[0, p:p + m], S[1, p:p + m], w.warm,
+                                 w.flags[HAS_WARM] != 0.0, w.box_lo, w.box_hi)
+    w.proposal[:], w.warm[:], w.flags[HAS_WARM] = x, cont, 1.0
+    agreed = True
+    for a in range(p):
+        _answer(S, a, x, out[a, LEVEL], va[party[NOISE, a]], normals[row, p + a], out)
+        out[a, REJECTS] = not out[a, ACCEPTS]
+        agreed = agreed and out[a, ACCEPTS] > 0
+    if agreed:
+        return True, -1, -1, 0, 0
+    blocker = _blocker(out)
+    fired, walked = _pressure(va, uniforms, row, L, w)
+    return False, blocker, _sticking(S, blocker, x, int(out[blocker, RED])), fired, walked
+
+
+@jit
+def alternating_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, work,
+                      ints, floats):
     """A round of stacked alternating offers: the party whose ``turn`` it is accepts the
     offer on the table, or rejects it and puts its own (``protocols.alternating``: at its
     aspiration, best for the others).
 
-    ``offer``, ``state`` (an offer is on the table, its author) and ``accepted``
-    (who has accepted it) carry over between rounds and are updated in place.
-    Fills ``out`` and returns whether everyone accepts, the blocker and the sticking
-    issue (-1: nobody rejected).
+    The offer, whether there is one and its author (``flags``) and who has
+    accepted it carry over between rounds in the workspace ``work``. Fills ``out``
+    and returns what ``mediated_round`` returns.
     """
-    p = belief.shape[0]
-    _no_deal(day, deadline, y, seen, belief, noise_var, va, S, out, party, status_quo, i_lo,
-             i_hi, field_issue, max_held, reference, start_day)
+    L, w = _layout(ints, floats), _workspace(work, ints)
+    _no_deal(day, deadline, y, noise_var, va, L, w)
+    p, S, out, party, offer, accepted = L.party.shape[1], w.S, w.out, L.party, w.offer, \
+        w.accepted
     level = out[turn, LEVEL]
+    on_table = w.flags[HAS_OFFER] != 0.0
     judged, rejected, judged_short, judged_red = False, offer.copy(), 0.0, -1.0
-    if state[0]:
-        _answer(S, turn, offer, level, va[party[NOISE, turn]], normals[p + turn], out)
+    if on_table:
+        _answer(S, turn, offer, level, va[party[NOISE, turn]], normals[row, p + turn], out)
         if out[turn, ACCEPTS]:
-            accepted[turn] = True
+            accepted[turn] = 1.0
         else:
             judged, judged_short, judged_red = True, out[turn, SHORTFALL], out[turn, RED]
-    if not state[0] or judged:
-        w, G, P, shared_lo, shared_hi, own_lo, own_hi, same = protocols.offer_space(
-            turn, va[party[POWER]], S[0, :p], S[1, :p], S[2, :p], S[3, :p], i_lo, i_hi,
-            box_lo, box_hi)
+    if not on_table or judged:
+        sides = protocols.offer_space(turn, va[party[POWER]], S[0, :p], S[1, :p], S[2, :p],
+                                      S[3, :p], L.i_lo, L.i_hi, w.box_lo, w.box_hi)
         offer[:] = protocols.alternating(
-            i_lo, i_hi, step, indivisible, stepped or split.shape[0] > 0, S[0, turn],
-            S[1, turn], level, w, G, P, shared_lo, shared_hi, own_lo, own_hi, same)
+            L.i_lo, L.i_hi, L.step, L.indivisible, L.stepped or L.split.shape[0] > 0,
+            S[0, turn], S[1, turn], level, *sides)
         _answer(S, turn, offer, level, va[party[NOISE, turn]], 0.0, out)  # would it take it?
-        state[0], state[1] = 1, turn
-        accepted[:] = False
-        accepted[turn] = out[turn, ACCEPTS] > 0
+        w.flags[HAS_OFFER], w.flags[AUTHOR] = 1.0, turn
+        accepted[:] = 0.0
+        accepted[turn] = out[turn, ACCEPTS]
     agreed = True
     for a in range(p):
         _answer(S, a, offer, out[a, LEVEL], va[party[NOISE, a]], 0.0, out)
         out[a, ACCEPTS], out[a, REJECTS] = accepted[a], judged and a == turn
-        agreed = agreed and accepted[a]
+        agreed = agreed and accepted[a] > 0
     if not judged:
-        return agreed, -1, -1
+        return agreed, -1, -1, 0, 0
     # what the rejecting party disliked is the offer it turned down
     out[turn, SHORTFALL], out[turn, RED] = judged_short, judged_red
-    return agreed, turn, _sticking(S, turn, rejected, int(judged_red))
+    fired, walked = _pressure(va, uniforms, row, L, w)
+    return agreed, turn, _sticking(S, turn, rejected, int(judged_red)), fired, walked
 
 
 @jit

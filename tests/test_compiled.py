@@ -14,11 +14,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import jit, protocols
+from sim import jit, protocols, rounds
 from sim.engine import run_replication
 from sim.model import compile_model
 from sim.scenario import load_scenario
@@ -51,6 +52,42 @@ def test_the_python_source_gives_the_same_bytes():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
                          text=True, timeout=600, check=True)
     assert out.stdout.strip() == digest(CASES)
+
+
+@pytest.mark.parametrize("path", ["scenarios/geneva-2026.yaml",
+                                  "scenarios/geneva-2026-alternating.yaml",
+                                  "scenarios/textbook/fearon-indivisible.yaml"])
+def test_the_kernels_flat_arrays_hold_the_model(path):
+    """The layout unpacks to the model's own slots and issues; the workspace's named views
+    tile their one array exactly (no gap, no overlap)."""
+    m = compile_model(load_scenario(REPO / path))
+    ints, floats, reads = rounds.layout(m)
+    lay = rounds._layout(ints, floats)
+    assert lay.party.tolist() == [list(row) for row in (
+        m.batna, m.war_cost, m.weariness, m.planning, m.exponent, m.noise, m.power, m.walkout)]
+    assert lay.levers.tolist() == [[lv.target for lv in m.levers],
+                                   [lv.probability for lv in m.levers],
+                                   [lv.max_fires for lv in m.levers]]
+    for name in ("ideal", "weight", "red_line"):
+        assert getattr(lay, name).tolist() == [list(row) for row in getattr(m, name)]
+        assert reads >= {slot for row in getattr(m, name) for slot in row}
+    assert lay.status_quo.tolist() == list(m.status_quo)
+    assert (lay.i_lo.tolist(), lay.i_hi.tolist(), lay.step.tolist()) == (
+        list(m.lo), list(m.hi), list(m.step))
+    assert lay.indivisible.tolist() == list(m.indivisible)
+    assert lay.split.tolist() == [k for k, s in enumerate(m.indivisible) if s]
+    assert (lay.bias, lay.information, lay.field_issue) == (m.bias, m.information,
+                                                             m.field_issue)
+    assert (lay.max_held, lay.reference, lay.start_day) == (m.max_held, m.reference,
+                                                             m.start_day)
+    work = np.zeros(rounds.workspace_size(m))
+    views = rounds.workspace(work, ints)
+    assert views.out.shape == (len(m.parties), rounds.COLUMNS)
+    assert views.S.shape == (4, len(m.ideal), len(m.issues))
+    for k, view in enumerate(views):
+        view[...] = k + 1
+    assert all((view == k + 1).all() for k, view in enumerate(views))  # no overlap
+    assert (work > 0).all()  # no gap
 
 
 @given(st.floats(allow_nan=False) | st.integers(-10**6, 10**6).map(lambda n: n / 8192) |
