@@ -80,8 +80,10 @@ def replicate_or_explain(model: Model, index: int, seed: int, keep_rounds: bool)
 
 
 def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds_below: int) \
-        -> tuple[int, int, list[tuple], list[tuple]]:
-    """Replications ``start..stop-1``: (start, stop, outcome rows, round rows)."""
+        -> tuple[int, int, str, str]:
+    """Replications ``start..stop-1``: (start, stop, outcome rows, round rows), the rows as
+    the chunk files' CSV text (empty: no rounds kept). The worker formats them: the
+    process that collects the chunks would otherwise take CPU from the workers."""
     model = _MODELS.get(key)
     if model is None:
         model = _MODELS[key] = compile_model(from_document(doc))
@@ -90,7 +92,8 @@ def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds
         record = replicate_or_explain(model, index, seed, index < keep_rounds_below)
         outcomes.append(record.outcome)
         rounds.extend(record.rounds)
-    return start, stop, outcomes, rounds
+    return (start, stop, storage.csv_text(outcome_columns(model), outcomes),
+            storage.csv_text(round_columns(model), rounds) if rounds else "")
 
 
 # --- executors -------------------------------------------------------------------------------
@@ -228,7 +231,6 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     key = fingerprint(doc)
     model = compile_model(sc)
     header = outcome_columns(model)
-    round_header = round_columns(model)
     seed, size = manifest["seed"], manifest["chunk_size"]
     (folder / storage.CHUNKS).mkdir(exist_ok=True)  # removed by hand: everything runs again
     done = storage.done_chunks(folder, header)
@@ -256,9 +258,8 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                         pending[future] = (start, stop)
                     finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                     for future in finished:
-                        start, stop, rows, rounds = _result(future, pending, seed)
-                        storage.write_chunk(folder, start, stop, header, rows, round_header,
-                                            rounds)
+                        start, stop, outcomes, rounds = _result(future, pending, seed)
+                        storage.write_chunk(folder, start, stop, outcomes, rounds)
                         done[start] = stop
                         progress.update(stop - start)
             except KeyboardInterrupt:
@@ -266,9 +267,8 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                     future.cancel()
                 for future in cf.as_completed([f for f in pending if not f.cancelled()]):
                     if future.exception() is None:  # finished during the wait: keep it
-                        start, stop, rows, rounds = future.result()
-                        storage.write_chunk(folder, start, stop, header, rows, round_header,
-                                            rounds)
+                        start, stop, outcomes, rounds = future.result()
+                        storage.write_chunk(folder, start, stop, outcomes, rounds)
                         done[start] = stop
                 raise
             manifest["completed_runs"] = target

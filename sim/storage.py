@@ -222,14 +222,12 @@ def chunk_path(folder: Path, kind: str, start: int, stop: int) -> Path:
     return folder / CHUNKS / f"{kind}-{start:09d}-{stop:09d}.csv"
 
 
-def write_chunk(folder: Path, start: int, stop: int, outcome_header, outcomes, round_header,
-                rounds) -> None:
-    """Save one finished chunk; rounds first, so a chunk counts as done only when both are
-    on disk."""
+def write_chunk(folder: Path, start: int, stop: int, outcomes: str, rounds: str) -> None:
+    """Save one finished chunk (its CSV text: ``csv_text``); rounds first, so a chunk counts
+    as done only when both are on disk."""
     if rounds:
-        write_atomic(chunk_path(folder, "rounds", start, stop), csv_text(round_header, rounds))
-    write_atomic(chunk_path(folder, "outcomes", start, stop),
-                 csv_text(outcome_header, outcomes))
+        write_atomic(chunk_path(folder, "rounds", start, stop), rounds)
+    write_atomic(chunk_path(folder, "outcomes", start, stop), outcomes)
 
 
 def done_chunks(folder: Path, header: Sequence[str]) -> dict[int, int]:
