@@ -10,6 +10,7 @@ and assembled in replication order at the end.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import hashlib
 import json
 import math
@@ -140,6 +141,11 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dic
     # fork on Linux: workers start at once with the modules loaded, and nothing re-runs the
     # caller's script (spawn would, in every worker, unless it has a __main__ guard)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    if context.get_start_method() == "fork":
+        # the workers share the parent's memory: freeze what exists (numba alone holds about
+        # 150,000 objects) so that no worker's garbage collector walks, and so copies, it
+        gc.collect()
+        gc.freeze()
     pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
     return pool, {"kind": "processes", "workers": workers}, None
 
@@ -179,9 +185,12 @@ def pilot(model: Model, seed: int, runs: int, workers: int, quiet: bool = True) 
     for index in range(sample):
         replicate_or_explain(model, index, seed, False)
     per_run = max((time.perf_counter() - started) / sample, 1e-6)
-    size = int(CHUNK_SECONDS / per_run)
-    size = min(size, math.ceil(runs / (4 * workers)))  # keep every worker busy
-    return max(1, min(size, MAX_CHUNK))
+    size = max(1, min(int(CHUNK_SECONDS / per_run), MAX_CHUNK))
+    # at least four chunks per worker and a multiple of the workers, of equal size: an odd
+    # chunk at the end would leave the other workers idle while it runs
+    chunks = max(math.ceil(runs / size), 4 * workers)
+    chunks = math.ceil(chunks / workers) * workers
+    return math.ceil(runs / chunks)
 
 
 def new_manifest(sc, seed: int, runs: int, chunk_size: int, executor: dict,
