@@ -1,5 +1,8 @@
-"""One replication: SimPy processes drive time, the model's plain functions do the maths.
+"""One replication: SimPy processes drive time; a talk round's maths is one compiled call.
 
+The engine decides when things happen and carries out what follows: it moves
+the front line, starts and ends the effects of levers and events, and keeps
+the records; what happens inside a talk round is computed by ``sim.rounds``.
 Processes: the talks (one round after another on the schedule), each
 scheduled event, the end of each temporary effect, and the horizon. The
 front line is not ticked: it is advanced exactly to the moment anything
@@ -21,7 +24,7 @@ from sim import front, rounds
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
 from sim.records import outcome_columns, round_columns
-from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, D, U
+from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, WALKS, D, U
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def generator(seed: int, index: int) -> np.random.Generator:
 
 
 class State:
-    """The state of one replication and the round logic; SimPy calls into it."""
+    """The state of one replication and what follows from each round; SimPy calls into it."""
 
     def __init__(self, model: Model, index: int, seed: int, keep_rounds: bool = True):
         m = self.m = model
@@ -175,13 +178,14 @@ class State:
 
     def _reject(self, day: float, venue: str, blocker: int, sticking: int, fired: int,
                 walked: int) -> str | None:
-        """Name the blocker and the sticking issue; the levers that fired (a bit mask) start
-        after the round; a walkout (a mask of parties) clears the table."""
+        """Name the blocker and the sticking issue; the levers that fired (how many:
+        ``fired``) start after the round; a walkout (how many parties: ``walked``) clears the
+        table."""
         m = self.m
         self.blocker, self.sticking = m.parties[blocker], m.issues[sticking]
         names = []
         if fired:
-            self.pending_levers = [i for i in range(len(m.levers)) if fired >> i & 1]
+            self.pending_levers = [i for i, f in enumerate(self.ws.fired.tolist()) if f]
             names = [m.levers[i].name for i in self.pending_levers]
             for name in names:
                 if name not in self.fired:
@@ -194,19 +198,22 @@ class State:
 
     def _record(self, day: float, venue: str, blocker: str = "", sticking: str = "",
                 fired: list[str] = (), walked: int = 0) -> None:
-        """Keep the round's row (when the study keeps rounds); ``walked``: a bit mask."""
+        """Keep the round's row (when the study keeps rounds); ``walked``: how many parties
+        walked out (which: the WALKS column of the round's numbers)."""
         if not self.keep_rounds:
             return
         m = self.m
         who = m.parties[int(self.ws.flags[AUTHOR])] if m.alternating else m.mediator or ""
+        rows = self.ws.out.tolist()
         per_party = []
-        for row in self.ws.out.tolist():
+        for row in rows:
             per_party += [row[U], row[LEVEL], row[D], row[ACCEPTS] > 0]
         held = (self.y,) if self.has_front else ()
+        walkouts = [name for name, row in zip(m.parties, rows, strict=True) if row[WALKS]] \
+            if walked else []
         self.rounds.append((self.index, self.round_no, day, venue, who, *self._on_table(),
                             *per_party, *held, blocker, sticking, ";".join(fired),
-                            ";".join(name for a, name in enumerate(m.parties)
-                                     if walked >> a & 1)))
+                            ";".join(walkouts)))
 
     # --- the end -----------------------------------------------------------------------------
 

@@ -35,8 +35,8 @@ BATNA, WAR_COST, WEARINESS, PLANNING, EXPONENT, NOISE, POWER, WALKOUT = range(8)
 # rows of Layout.levers: each lever's target party, probability slot, most fires
 TARGET, PROBABILITY, MAX_FIRES = range(3)
 # columns of a round's ``out``: one row per party
-D, LEVEL, U, ACCEPTS, SHORTFALL, RED, REJECTS = range(7)
-COLUMNS = 7
+D, LEVEL, U, ACCEPTS, SHORTFALL, RED, REJECTS, WALKS = range(8)
+COLUMNS = 8
 # the packed layout's header (``layout``): parties, actors, issues, split issues, stepped,
 # bias slot, information slot, field issue, levers
 HEADER = 9
@@ -83,6 +83,7 @@ class Workspace(NamedTuple):
     accepted: np.ndarray  # alternating: who has accepted it (1.0 / 0.0)
     fires: np.ndarray  # how often each lever has fired
     active: np.ndarray  # whether each lever is in force (1.0 / 0.0)
+    fired: np.ndarray  # whether each lever fired this round (1.0 / 0.0)
     flags: np.ndarray  # HAS_WARM, HAS_OFFER, AUTHOR
     out: np.ndarray  # (parties, COLUMNS): a round's numbers, one row per party
     S: np.ndarray  # (4, actors, issues): every actor's g, ideal, red-line box lo, hi
@@ -145,7 +146,7 @@ def _layout(ints, floats):
 def workspace_size(m: Model) -> int:
     """Length of the float array that holds a replication's ``Workspace``."""
     p, A, n, n_levers = len(m.parties), len(m.ideal), len(m.issues), len(m.levers)
-    return 2 + 2 * p + 5 * n + p + 2 * n_levers + 3 + COLUMNS * p + 4 * A * n
+    return 2 + 2 * p + 5 * n + p + 3 * n_levers + 3 + COLUMNS * p + 4 * A * n
 
 
 def workspace(work: np.ndarray, ints: np.ndarray) -> Workspace:
@@ -160,12 +161,14 @@ def workspace(work: np.ndarray, ints: np.ndarray) -> Workspace:
     o += 5 * n
     accepted, fires = work[o:o + p], work[o + p:o + p + n_levers]
     o += p + n_levers
-    active, flags = work[o:o + n_levers], work[o + n_levers:o + n_levers + 3]
-    o += n_levers + 3
+    active, fired = work[o:o + n_levers], work[o + n_levers:o + 2 * n_levers]
+    o += 2 * n_levers
+    flags = work[o:o + 3]
+    o += 3
     out = work[o:o + COLUMNS * p].reshape(p, COLUMNS)
     o += COLUMNS * p
     return Workspace(work[0:2], belief, box_lo, box_hi, warm, proposal, offer, accepted, fires,
-                     active, flags, out, work[o:o + 4 * A * n].reshape(4, A, n))
+                     active, fired, flags, out, work[o:o + 4 * A * n].reshape(4, A, n))
 
 
 _workspace = jit(workspace)
@@ -263,22 +266,23 @@ def _sticking(S, a, x, red):
 @jit
 def _pressure(va, uniforms, row, L, w):
     """After a rejection: each lever not in force that is aimed at a rejecting party fires
-    (at most its ``max_fires`` times) with its probability, the mediator's credibility;
-    each rejecting party walks out with its probability. ``uniforms[row]``: the round's
-    uniforms (levers, then parties). Returns the levers fired and the parties walked out,
-    as bit masks."""
+    (at most its ``max_fires`` times) with its probability, the mediator's credibility
+    (``w.fired``); each rejecting party walks out with its probability (``out[:, WALKS]``).
+    ``uniforms[row]``: the round's uniforms (levers, then parties). Returns how many
+    levers fired and how many parties walked out."""
     out, n_levers = w.out, L.levers.shape[1]
     fired = walked = 0
     for i in range(n_levers):
+        w.fired[i] = 0.0
         if out[L.levers[TARGET, i], REJECTS] and w.active[i] == 0.0 and \
                 w.fires[i] < L.levers[MAX_FIRES, i] and \
                 uniforms[row, i] < va[L.levers[PROBABILITY, i]]:
             w.fires[i] += 1.0
-            w.active[i] = 1.0
-            fired |= 1 << i
+            w.active[i] = w.fired[i] = 1.0
+            fired += 1
     for a in range(out.shape[0]):
-        if out[a, REJECTS] and uniforms[row, n_levers + a] < va[L.party[WALKOUT, a]]:
-            walked |= 1 << a
+        out[a, WALKS] = out[a, REJECTS] and uniforms[row, n_levers + a] < va[L.party[WALKOUT, a]]
+        walked += out[a, WALKS] > 0
     return fired, walked
 
 
@@ -292,7 +296,7 @@ def mediated_round(day, deadline, y, noise_var, row, normals, uniforms, va, work
     the parties' decision noise). Writes the proposal, next round's warm start
     and each party's numbers (``out``) into the workspace ``work``; returns whether
     everyone accepts, the blocker and the sticking issue (-1: nobody rejected), and
-    the levers fired and the parties walked out (bit masks, ``_pressure``).
+    how many levers fired and parties walked out (which: ``_pressure``).
     """
     L, w = _layout(ints, floats), _workspace(work, ints)
     _no_deal(day, deadline, y, noise_var, va, L, w)

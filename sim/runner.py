@@ -113,6 +113,32 @@ class InlineExecutor(cf.Executor):
         return future
 
 
+class _Pool(cf.ProcessPoolExecutor):
+    """A process pool whose forked workers leave the objects they share with the parent
+    alone: the parent's objects are frozen (``gc.freeze``) when the first task forks the
+    workers, and thawed at shutdown. Otherwise each worker's first full garbage collection
+    walks them all (numba alone holds about 150,000), which takes a tenth of a second and
+    copies the memory pages they are on."""
+
+    def __init__(self, workers: int, mp_context, initializer: Callable) -> None:
+        super().__init__(workers, mp_context=mp_context, initializer=initializer)
+        self._forks = mp_context.get_start_method() == "fork"
+        self._frozen = False
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
+        if self._forks and not self._frozen:
+            gc.collect()  # nothing that is garbage now stays frozen for good
+            gc.freeze()
+            self._frozen = True
+        return super().submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait, cancel_futures=cancel_futures)
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
+
+
 def _ignore_sigint() -> None:
     """Workers leave Ctrl-C to the main process, which stops the study cleanly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -141,12 +167,7 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dic
     # fork on Linux: workers start at once with the modules loaded, and nothing re-runs the
     # caller's script (spawn would, in every worker, unless it has a __main__ guard)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    if context.get_start_method() == "fork":
-        # the workers share the parent's memory: freeze what exists (numba alone holds about
-        # 150,000 objects) so that no worker's garbage collector walks, and so copies, it
-        gc.collect()
-        gc.freeze()
-    pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    pool = _Pool(workers, mp_context=context, initializer=_ignore_sigint)
     return pool, {"kind": "processes", "workers": workers}, None
 
 
@@ -186,8 +207,9 @@ def pilot(model: Model, seed: int, runs: int, workers: int, quiet: bool = True) 
         replicate_or_explain(model, index, seed, False)
     per_run = max((time.perf_counter() - started) / sample, 1e-6)
     size = max(1, min(int(CHUNK_SECONDS / per_run), MAX_CHUNK))
-    # at least four chunks per worker and a multiple of the workers, of equal size: an odd
-    # chunk at the end would leave the other workers idle while it runs
+    # chunks of equal size (the last may be shorter), at least four per worker and, where
+    # the runs allow, as many as a multiple of the workers: a lone chunk at the end would
+    # leave the other workers idle while it runs
     chunks = max(math.ceil(runs / size), 4 * workers)
     chunks = math.ceil(chunks / workers) * workers
     return math.ceil(runs / chunks)

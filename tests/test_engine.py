@@ -88,6 +88,21 @@ def test_lever_never_fires_with_probability_zero():
     assert r.outcome["levers"] == "" and {row["nodeal.a"] for row in r.rounds} == {0.2}
 
 
+def test_many_levers_fire_by_index_beyond_a_machine_word():
+    """70 levers (the schema allows 100); only numbers 63 and 69 can fire, each once, and
+    each moves a's no-deal value: the record names exactly those two, in lever order."""
+    idle = [{"name": f"idle{i}", "on": "a", "probability": 0,
+             "effects": [{"path": "actors.a.batna", "add": 0.5}]} for i in range(70)]
+    idle[63] = {"name": "late", "on": "a", "probability": 1, "max_fires": 1,
+                "effects": [{"path": "actors.a.batna", "add": 0.1}]}
+    idle[69] = {"name": "last", "on": "a", "probability": 1, "max_fires": 1,
+                "effects": [{"path": "actors.a.batna", "add": 0.2}]}
+    r = run({"actors.m": {"role": "mediator", "levers": idle}})
+    assert r.rounds[0]["levers"] == "late;last" and r.outcome["levers"] == "late;last"
+    assert all(row["levers"] == "" for row in r.rounds[1:])
+    assert [round(row["nodeal.a"], 12) for row in r.rounds[:3]] == [0.2, 0.5, 0.5]
+
+
 def test_scheduled_event_with_duration():
     event = {"day": 15, "duration_days": 20, "effects": [{"path": "actors.b.batna", "set": 0.5}]}
     r = run(events=[event])
