@@ -127,8 +127,7 @@ class _Pool(cf.ProcessPoolExecutor):
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> cf.Future:
         if self._forks and not self._frozen:
-            gc.collect()  # nothing that is garbage now stays frozen for good
-            gc.freeze()
+            gc.freeze()  # garbage frozen with the rest is collected after the thaw
             self._frozen = True
         return super().submit(fn, *args, **kwargs)
 
