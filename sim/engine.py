@@ -267,21 +267,22 @@ def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
         yield env.timeout(day - env.now)
         if finish.triggered:
             return
-        if rep.observe(env.now):
-            _end(rep, finish, "military", env.now)
+        now = env.now
+        if rep.observe(now):
+            _end(rep, finish, "military", now)
             return
         rep.pending_levers = []
-        result = rep.play(env.now, venue)
+        result = rep.play(now, venue)
         if result == "agreement":
-            _end(rep, finish, "agreement", env.now, rep.last_deal)
+            _end(rep, finish, "agreement", now, rep.last_deal)
             return
         for lever in rep.pending_levers:
             _start(env, rep, m.levers[lever].effects, v[m.levers[lever].duration], lever)
         if result == "walkout":
             if math.isnan(v[m.resume]):
-                _end(rep, finish, "breakdown", env.now)
+                _end(rep, finish, "breakdown", now)
                 return
-            resume_at = env.now + v[m.resume]
+            resume_at = now + v[m.resume]
 
 
 def _start(env: simpy.Environment, rep: State, effects, duration: float,
