@@ -67,13 +67,18 @@ def times(fn: Callable[[], object], repeats: int) -> list[float]:
     return out
 
 
-def interleaved(fns: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+def interleaved(fns: dict[str, Callable[[], object]], repeats: int,
+                batch: float = 0.0) -> dict[str, list[float]]:
     """Time each function ``repeats`` times, taking turns, so that load from other users of
-    the machine falls on all of them alike."""
+    the machine falls on all of them alike. With ``batch`` (seconds), each timing is the
+    mean of as many calls in a row as fill about that long (as ``timeit`` does), so that a
+    call of a fraction of a millisecond is not timed cold, just after the others ran."""
+    number = {name: max(1, round(batch / max(times(fn, 1)[0], 1e-9))) if batch else 1
+              for name, fn in fns.items()}
     out: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            out[name] += times(fn, 1)
+            out[name].append(sum(times(fn, number[name])) / number[name])
     return out
 
 

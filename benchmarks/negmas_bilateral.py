@@ -56,7 +56,7 @@ def main() -> None:
             and abs(day - step) <= 2
         t = _common.interleaved({"negmas": lambda a=e_a, b=e_b: negmas_agreement(a, b),
                                  "ours": play, "replication": lambda p=play, m=model: p(m)},
-                                repeats)
+                                repeats, batch=0.03)
         ratio = min(t["negmas"]) / min(t["ours"])
         worst = ratio if worst is None else min(worst, ratio)
         print(f"-- {label} (our exponents {e_a}, {e_b}; NegMAS aspiration type "

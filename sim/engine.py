@@ -10,21 +10,44 @@ looks at it. All randomness comes from one generator per replication,
 ``SeedSequence(seed, spawn_key=(index,))``; the per-round random numbers are
 drawn in fixed-size blocks so that the same round of the same replication
 uses the same numbers at every point of a sweep (common random numbers).
+
+Without a front line nothing moves between talk rounds, so the talks play
+their periodic rounds up to the next scheduled thing (an event, the end of an
+effect, the horizon) in one compiled call (``State.play_run``) and the clock
+then jumps to the last of them: the records are those of the rounds played
+one step at a time (``tests/test_engine_properties.py`` checks it), at a
+fraction of the cost.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from heapq import heappush
+from itertools import repeat
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from sim import front, rounds
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
 from sim.records import outcome_columns, round_columns
-from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, WALKS, D, U
+from sim.rounds import (
+    ACCEPTS,
+    AUTHOR,
+    HAS_OFFER,
+    LEVEL,
+    T_AUTHOR,
+    T_BLOCKER,
+    T_DAY,
+    T_STICKING,
+    TRACE,
+    WALKS,
+    D,
+    U,
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +97,10 @@ class State:
         self.ws.belief[:] = [(v[m.drift] + sign[a] * v[m.optimism[a]], v[m.belief_sd[a]] ** 2)
                              for a in range(p)]
         self.ws.seen[1] = self.y  # the parties last looked at the front on day 0
+        # without a front line nothing moves between rounds: runs of them go in one call
+        self.runs = not self.has_front
+        if self.runs:
+            self.trace = np.empty((self._rows, rounds.trace_width(m)))
 
     # --- parameters and effects ----------------------------------------------------------
 
@@ -156,13 +183,72 @@ class State:
         self.round_no += 1
         noise_var = self.v[m.volatility] ** 2  # of the front, per day
         if m.alternating:
-            agreed, blocker, sticking, fired, walked = rounds.alternating_round(
+            result = rounds.alternating_round(
                 day, self.deadline, (self.round_no - 1) % self.n_parties, self.y, noise_var, i,
                 self.normals, self.uniforms, self.va, self.work, self.ints, self.floats)
         else:
-            agreed, blocker, sticking, fired, walked = rounds.mediated_round(
+            result = rounds.mediated_round(
                 day, self.deadline, self.y, noise_var, i, self.normals, self.uniforms, self.va,
                 self.work, self.ints, self.floats)
+        return self._conclude(day, venue, *result)
+
+    def play_run(self, now: float, anchor: float, n: int, until: float) -> int:
+        """Play the periodic rounds (``every_days`` set) after round ``n`` of the schedule
+        anchored at ``anchor`` in one compiled call (``rounds.talk_run``), the clock at
+        ``now``, up to ``until`` (the next thing scheduled). Only for runs without a front
+        line: then nothing moves between rounds. Returns how many rounds it played; the
+        last one's day and result are ``self.day`` and ``self.result``."""
+        m, v = self.m, self.v
+        k = rounds.talk_run(m.alternating, float(now), float(anchor), n,  # SimPy starts at 0
+                            v[m.every], v[m.jitter], self.deadline, m.mediator_exits,
+                            m.horizon, float(until), self.round_no,
+                            self.round_no - self._base_row, self.y, v[m.volatility] ** 2,
+                            self.normals, self.uniforms, self.va, self.work, self.ints,
+                            self.floats, self.trace)
+        if k:
+            self._replay(self.trace[:k - 1].T.tolist(), self.trace[k - 1].tolist())
+        return k
+
+    def _replay(self, columns: list[list[float]], last: list[float]) -> None:
+        """Keep the rows of a run's rounds (``rounds.talk_run``): the rounds before the last,
+        which changed nothing but the table, from the ``columns`` of their trace; the last
+        one, whose state the workspace still holds, concludes as a round played alone."""
+        m, first = self.m, self.round_no + 1
+        k = len(columns[0])
+        self.round_no += k
+        if k:
+            names = m.parties + ("",), m.issues + ("",)  # index -1: nobody, no issue
+            blockers = list(map(names[0].__getitem__, map(int, columns[T_BLOCKER])))
+            sticking = list(map(names[1].__getitem__, map(int, columns[T_STICKING])))
+            for i in range(k - 1, -1, -1):
+                if blockers[i]:
+                    self.blocker, self.sticking = blockers[i], sticking[i]
+                    break
+            if self.keep_rounds:
+                self._keep_run(first, columns, blockers, sticking)
+        day, agreed, blocker, sticking, fired, walked, _ = last[:TRACE]
+        self.round_no += 1
+        self.day = day
+        self.pending_levers = []
+        self.result = self._conclude(day, "", agreed > 0, int(blocker), int(sticking),
+                                     int(fired), int(walked))
+
+    def _keep_run(self, first: int, columns: list[list[float]], blockers: list[str],
+                  sticking: list[str]) -> None:
+        """The rows of rounds ``first``, ``first + 1``, ... of a run (no front line; no lever
+        fired, nobody walked out) from the columns of its trace, as ``_keep`` makes them."""
+        m, n, k = self.m, len(self.m.issues), len(blockers)
+        who = map(m.parties.__getitem__, map(int, columns[T_AUTHOR])) if m.alternating \
+            else repeat(m.mediator or "", k)
+        per_party = list(columns[TRACE + n:])
+        per_party[3::4] = [map((0.0).__lt__, accepts) for accepts in per_party[3::4]]  # a > 0
+        self.rounds += zip(repeat(self.index, k), range(first, first + k), columns[T_DAY],
+                           repeat("", k), who, *columns[TRACE:TRACE + n], *per_party,
+                           blockers, sticking, repeat("", k), repeat("", k), strict=True)
+
+    def _conclude(self, day: float, venue: str, agreed: bool, blocker: int, sticking: int,
+                  fired: int, walked: int) -> str | None:
+        """What follows from a round's result (``rounds.mediated_round``)."""
         if agreed:
             self.last_deal = self._on_table()
             self._record(day, venue)
@@ -198,22 +284,27 @@ class State:
 
     def _record(self, day: float, venue: str, blocker: str = "", sticking: str = "",
                 fired: list[str] = (), walked: int = 0) -> None:
-        """Keep the round's row (when the study keeps rounds); ``walked``: how many parties
-        walked out (which: the WALKS column of the round's numbers)."""
+        """Keep the round's row from the workspace (when the study keeps rounds); ``walked``:
+        how many parties walked out (which: the WALKS column of the round's numbers)."""
         if not self.keep_rounds:
             return
-        m = self.m
-        who = m.parties[int(self.ws.flags[AUTHOR])] if m.alternating else m.mediator or ""
         rows = self.ws.out.tolist()
         per_party = []
         for row in rows:
             per_party += [row[U], row[LEVEL], row[D], row[ACCEPTS] > 0]
-        held = (self.y,) if self.has_front else ()
-        walkouts = [name for name, row in zip(m.parties, rows, strict=True) if row[WALKS]] \
+        walkouts = [name for name, row in zip(self.m.parties, rows, strict=True) if row[WALKS]] \
             if walked else []
-        self.rounds.append((self.index, self.round_no, day, venue, who, *self._on_table(),
-                            *per_party, *held, blocker, sticking, ";".join(fired),
-                            ";".join(walkouts)))
+        self._keep(day, venue, int(self.ws.flags[AUTHOR]), self._on_table(), per_party, blocker,
+                   sticking, fired, walkouts)
+
+    def _keep(self, day: float, venue: str, author: int, table: list[float],
+              per_party: list, blocker: str, sticking: str, fired, walkouts) -> None:
+        """Append a round's row (the columns of ``records.round_columns``)."""
+        m = self.m
+        who = m.parties[author] if m.alternating else m.mediator or ""
+        held = (self.y,) if self.has_front else ()
+        self.rounds.append((self.index, self.round_no, day, venue, who, *table, *per_party,
+                            *held, blocker, sticking, ";".join(fired), ";".join(walkouts)))
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -231,12 +322,25 @@ class State:
 
 # --- SimPy processes -----------------------------------------------------------------------
 
-def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
+class Clock(simpy.Environment):
+    """SimPy's environment and an event at a given time: where a run of rounds left the
+    clock (``State.play_run``), which a timeout cannot always reach (``now + (day - now)``
+    can round away from ``day``)."""
+
+    def at(self, day: float) -> simpy.Event:
+        event = simpy.Event(self)
+        event._ok, event._value = True, None  # triggered, as SimPy's Timeout is
+        heappush(self._queue, (day, NORMAL, next(self._eid), event))  # Environment.schedule
+        return event
+
+
+def _talks(env: Clock, rep: State, finish: simpy.Event):
     m, v = rep.m, rep.v
     explicit = list(zip(m.round_days, m.venues, strict=True))
     i, anchor, n = 0, 0.0, -1  # explicit rounds first, then anchor + n * every_days
     resume_at = None
     while True:
+        played = 0
         if resume_at is not None:
             day, venue = resume_at, ""
             anchor, n, resume_at = resume_at, 0, None
@@ -248,6 +352,11 @@ def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
             i += 1
         elif math.isnan(v[m.every]) and (explicit or n >= 0):
             return
+        elif rep.runs and not math.isnan(v[m.every]) and \
+                (played := rep.play_run(env.now, anchor, n, env.peek())):
+            n += played  # rounds up to the next scheduled thing, played: the clock catches up
+            yield env.at(rep.day)
+            now, result = env.now, rep.result
         else:
             n += 1
             jitter = 0.0
@@ -256,23 +365,24 @@ def _talks(env: simpy.Environment, rep: State, finish: simpy.Event):
                 jitter = v[m.jitter] * (2.0 * float(rep.uniforms[row, -1]) - 1.0)
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
             day, venue = max(anchor + n * every + jitter, env.now), ""
-        if m.mediator_exits and day > rep.deadline:
-            if rep.deadline >= m.horizon:
+        if not played:
+            if m.mediator_exits and day > rep.deadline:
+                if rep.deadline >= m.horizon:
+                    return
+                yield env.timeout(max(rep.deadline - env.now, 0.0))
+                _end(rep, finish, "breakdown", env.now)
                 return
-            yield env.timeout(max(rep.deadline - env.now, 0.0))
-            _end(rep, finish, "breakdown", env.now)
-            return
-        if day >= m.horizon:
-            return
-        yield env.timeout(day - env.now)
-        if finish.triggered:
-            return
-        now = env.now
-        if rep.observe(now):
-            _end(rep, finish, "military", now)
-            return
-        rep.pending_levers = []
-        result = rep.play(now, venue)
+            if day >= m.horizon:
+                return
+            yield env.timeout(day - env.now)
+            if finish.triggered:
+                return
+            now = env.now
+            if rep.observe(now):
+                _end(rep, finish, "military", now)
+                return
+            rep.pending_levers = []
+            result = rep.play(now, venue)
         if result == "agreement":
             _end(rep, finish, "agreement", now, rep.last_deal)
             return
@@ -336,12 +446,12 @@ def _end(rep: State, finish: simpy.Event, outcome: str, day: float,
 def run_replication(model: Model, index: int, seed: int, keep_rounds: bool = True) -> Record:
     """Play replication ``index`` of a study with root ``seed``; return its records."""
     rep = State(model, index, seed, keep_rounds)
-    env = simpy.Environment()
+    env = Clock()
     finish = env.event()
+    env.process(_horizon(env, rep, finish))  # first: the talks then see it as what comes next
     env.process(_talks(env, rep, finish))
     for event in model.events:
         env.process(_event(env, rep, finish, event))
-    env.process(_horizon(env, rep, finish))
     env.run(until=finish)
     return Record(finish.value, rep.rounds)
 

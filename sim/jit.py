@@ -8,6 +8,11 @@ and gives the same bytes (slowly): read it, step through it with a debugger,
 trust it. The first use on a machine compiles them (tens of seconds, once);
 later processes load the cache from ``__pycache__`` (or numba's user cache
 directory where the package is read-only).
+
+For developers: numba checks a cached function against its own file only, so
+after editing a compiled function that functions in other modules call (or
+inline), delete ``sim/__pycache__/*.nbi`` and ``*.nbc``; an installed release
+has none of this problem (its files are new together).
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ import numba
 
 # error_model="python": a division by zero raises ZeroDivisionError as the source would
 jit = numba.njit(cache=True, error_model="python")
+# for helpers that take the tuples of arrays of ``sim.rounds`` (Layout, Workspace): a call
+# counts a reference to each array in and out, atomically (about 0.1 us a call); inlined
+# into the caller (numba's IR inlining, not LLVM's), those counts disappear
+inline = numba.njit(cache=True, error_model="python", inline="always")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from sim.schema import PRESETS, Mediator, Party, Scenario
 NAN = math.nan
 OPS = {"add": 0, "set": 1, "scale": 2}
 HELD = -1  # effect target meaning "the front line itself" (an instant move)
+NARROWED = frozenset({"actors", "issues", "battlefield"})  # where scenario_bounds may narrow
 
 
 @dataclass(frozen=True)
@@ -121,14 +122,15 @@ class _Slots:
         self.index: dict[str, int] = {}
         self.targets: set[int] = set()
         for path, value, bounds in parameters(sc):
-            narrowed = scenario_bounds(sc, path, bounds)
-            slot = self._add(value, dotted(path), (narrowed.lo, narrowed.hi))
-            if is_effect_target(path) and value is not None:
+            if path[0] in NARROWED:
+                bounds = scenario_bounds(sc, path, bounds)
+            slot = self._add(value, dotted(path), (bounds.lo, bounds.hi))
+            if value is not None and is_effect_target(path):
                 self.targets.add(slot)
 
     def _add(self, value: Any, path: str, bounds: tuple[float, float]) -> int:
         slot = len(self.values)
-        if hasattr(value, "draw"):
+        if type(value) is not float and hasattr(value, "draw"):  # (hasattr fails slowly)
             self.draws.append((slot, value))
             value = NAN
         self.values.append(NAN if value is None else float(value))

@@ -6,9 +6,9 @@ resolve them here.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
-from collections.abc import Iterator
 from typing import Annotated, Any, Union
 
 from pydantic import BaseModel
@@ -25,7 +25,7 @@ def split(path: str) -> Path:
 
 
 def dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)
+    return ".".join(map(str, path))
 
 
 def _unwrap(tp: Any) -> Any:
@@ -106,30 +106,40 @@ def type_at(root: type[BaseModel], document: Any, path: Path) -> Any:
     return tp
 
 
-def parameters(model: BaseModel, prefix: Path = ()) -> Iterator[tuple[Path, Any, Bounds]]:
+def parameters(model: BaseModel, prefix: Path = ()) -> list[tuple[Path, Any, Bounds]]:
     """Every numeric parameter of a validated scenario, in file order: (path, value, bounds).
 
     The order is fixed (fields, then mapping and list order), which fixes the
     order of random draws and so makes replications reproducible.
     """
-    for name in type(model).model_fields:
-        value = getattr(model, name)
-        bounds = bounds_of(type(model), name)
-        if bounds is not None:
-            yield prefix + (name,), value, bounds
-        else:
-            yield from _walk(value, prefix + (name,))
+    found: list[tuple[Path, Any, Bounds]] = []
+    _collect(model, prefix, found)
+    return found
 
 
-def _walk(value: Any, path: Path) -> Iterator[tuple[Path, Any, Bounds]]:
+@functools.cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, Bounds | None], ...]:
+    """A model class's fields with their parameter bounds (None: not a parameter), looked up
+    once per class: compiling a scenario walks them for every sweep point."""
+    return tuple((name, bounds_of(model, name)) for name in model.model_fields)
+
+
+def _collect(value: Any, path: Path, found: list) -> None:
+    """Append the parameters inside ``value`` (at ``path``) to ``found``: a plain recursion,
+    several times quicker than nested generators (compiling runs it once a study or point)."""
     if isinstance(value, BaseModel):
-        yield from parameters(value, path)
+        for name, bounds in _fields(type(value)):
+            item = getattr(value, name)
+            if bounds is not None:
+                found.append((path + (name,), item, bounds))
+            else:
+                _collect(item, path + (name,), found)
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _walk(item, path + (key,))
+            _collect(item, path + (key,), found)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from _walk(item, path + (i,))
+            _collect(item, path + (i,), found)
 
 
 def is_effect_target(path: Path) -> bool:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from sim.jit import jit
+from sim.jit import inline, jit
 
 
 @jit
@@ -40,7 +40,7 @@ def prefs(ideal, weight, red_line, lo, hi):
     return g, box_lo, box_hi
 
 
-@jit
+@inline
 def utility(g, p, x):
     """``u(x) = sum_k w_k (1 - |x_k - p_k| / D_k) = 1 - sum_k g_k |x_k - p_k|``, in [0, 1]."""
     u = 1.0
@@ -49,7 +49,7 @@ def utility(g, p, x):
     return u
 
 
-@jit
+@inline
 def violated(box_lo, box_hi, x, tol=1e-9):
     """Index of the issue whose red line ``x`` crosses most (relative to the box), or -1."""
     worst, where = tol, -1

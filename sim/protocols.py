@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from sim import solver
-from sim.jit import jit
+from sim.jit import inline, jit
 from sim.preferences import utility
 
 MAX_COMBINATIONS = 64  # of floor/ceil roundings tried; beyond it, nearest rounding
@@ -130,7 +130,7 @@ def _better(ok, score, best_ok, best):
 
 # --- alternating offers ----------------------------------------------------------------
 
-@jit
+@inline
 def offer_space(proposer, power, G, P, LO, HI, i_lo, i_hi, box_lo, box_hi):
     """What the proposer's offers depend on besides its aspiration: the others as weighted
     terms, the box shared with them (``common_box``), its own box, and whether the two
@@ -152,7 +152,7 @@ def offer_space(proposer, power, G, P, LO, HI, i_lo, i_hi, box_lo, box_hi):
             same)
 
 
-@jit
+@inline
 def alternating(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
                 shared_lo, shared_hi, own_lo, own_hi, same):
     """The deal at the proposer's aspiration ``level`` that is best for the others.
@@ -171,7 +171,7 @@ def alternating(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P,
     return x
 
 
-@jit
+@inline
 def _offer(i_lo, i_hi, step, indivisible, discrete, g, p, level, w, G, P, lo, hi):
     """The walk from the others' best deal to the proposer's aspiration, inside [lo, hi];
     on the grid, the neighbour that still gives the proposer its level and is best for the
@@ -218,7 +218,7 @@ def _round12(x):
     return out
 
 
-@jit
+@inline
 def _grid(lo_k, hi_k, step_k, indivisible_k, v, lo, hi, out):
     """The allowed values next to v on one issue, inside [lo, hi] where possible; written
     to ``out``, their number returned."""
@@ -244,7 +244,7 @@ def _grid(lo_k, hi_k, step_k, indivisible_k, v, lo, hi, out):
     return m
 
 
-@jit
+@inline
 def _neighbours(x, i_lo, i_hi, step, indivisible, lo, hi):
     """The deals next to x on the grid of stepped and indivisible issues, one per row, in
     itertools.product order."""

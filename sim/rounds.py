@@ -19,14 +19,15 @@ round's results, which the engine reads through named views (``workspace``).
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
 
 from sim import front, protocols, solver
-from sim.jit import jit
+from sim.jit import inline, jit
 from sim.model import Model
-from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.preferences import aspiration, no_deal_value, prefs, progress
 
 ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
 
@@ -108,18 +109,17 @@ def layout(m: Model) -> Packed:
         if len(_packed) >= 64:
             _packed.clear()
         split = [k for k, indivisible in enumerate(m.indivisible) if indivisible]
-        header = [len(m.parties), len(m.ideal), len(m.issues), len(split), any(m.step),
-                  m.bias, m.information, m.field_issue, len(m.levers)]
-        levers = [[lv.target for lv in m.levers], [lv.probability for lv in m.levers],
-                  [min(lv.max_fires, 2 ** 62) for lv in m.levers]]
-        slots = (m.batna, m.war_cost, m.weariness, m.planning, m.exponent, m.noise, m.power,
-                 m.walkout, levers, m.ideal, m.weight, m.red_line, m.status_quo, split)
-        ints = np.concatenate([np.array(header, np.int64)] +
-                              [np.array(s, np.int64).reshape(-1) for s in slots])
-        floats = np.concatenate(([m.max_held, m.reference, m.start_day], m.lo, m.hi, m.step,
-                                 m.indivisible)).astype(float)
-        reads = frozenset(int(s) for s in np.concatenate(
-            [np.array(m.ideal), np.array(m.weight), np.array(m.red_line)], axis=None))
+        ints = [len(m.parties), len(m.ideal), len(m.issues), len(split), any(m.step), m.bias,
+                m.information, m.field_issue, len(m.levers)]  # the header
+        for row in (m.batna, m.war_cost, m.weariness, m.planning, m.exponent, m.noise,
+                    m.power, m.walkout, [lv.target for lv in m.levers],
+                    [lv.probability for lv in m.levers],
+                    [min(lv.max_fires, 2 ** 62) for lv in m.levers],
+                    *m.ideal, *m.weight, *m.red_line, m.status_quo, split):
+            ints += row
+        floats = [m.max_held, m.reference, m.start_day, *m.lo, *m.hi, *m.step, *m.indivisible]
+        reads = frozenset(chain(*m.ideal, *m.weight, *m.red_line))
+        ints, floats = np.array(ints, np.int64), np.array(floats, float)
         hit = _packed[id(m)] = (m, Packed(ints, floats, reads))
     return hit[1]
 
@@ -198,7 +198,7 @@ def field_value(held, lo, hi, reference):
     return lo + (hi - lo) * share
 
 
-@jit
+@inline
 def _no_deal(day, deadline, y, noise_var, va, L, w):
     """Each party's d(t) (fixed batna, or its projected no-deal outcome less war costs) and
     aspiration in ``w.out``, after it looks at the front (last seen at ``w.seen``) and
@@ -221,25 +221,46 @@ def _no_deal(day, deadline, y, noise_var, va, L, w):
                 projected = solver._min(solver._max(y + belief[a, 0] * planning, 0.0),
                                         L.max_held)
                 x[field] = field_value(projected, L.i_lo[field], L.i_hi[field], L.reference)
-            d = no_deal_value(utility(S[0, a], S[1, a], x), va[party[WAR_COST, a]],
+            d = no_deal_value(utility_of(S, a, x), va[party[WAR_COST, a]],
                               va[party[WEARINESS, a]], planning, day)
         out[a, D] = d
         out[a, LEVEL] = aspiration(d, tau, va[party[EXPONENT, a]])
 
 
 @jit
+def utility_of(S, a, x):
+    """``preferences.utility`` of actor ``a`` (rows of ``S``) without slicing ``S``: a slice
+    costs two atomic reference counts, which in a talk round add up to more than its sums."""
+    u = 1.0
+    for k in range(x.shape[0]):
+        u -= S[0, a, k] * abs(x[k] - S[1, a, k])
+    return u
+
+
+@jit
+def violated_of(S, a, x, tol=1e-9):
+    """``preferences.violated`` for actor ``a`` (rows of ``S``) without slicing ``S``."""
+    worst, where = tol, -1
+    for k in range(x.shape[0]):
+        below, above = S[2, a, k] - x[k], x[k] - S[3, a, k]
+        excess = above if above > below else below
+        if excess > worst:
+            worst, where = excess, k
+    return where
+
+
+@inline
 def _answer(S, a, x, level, noise, shock, out):
     """Party ``a``'s answer to deal ``x`` in ``out[a]``: utility, whether it accepts, its
     shortfall from what it wants, the red line crossed (-1: none). It accepts iff x
     respects its red lines and ``u >= A + noise * shock``."""
-    u = utility(S[0, a], S[1, a], x)
-    red = violated(S[2, a], S[3, a], x)
+    u, red = utility_of(S, a, x), violated_of(S, a, x)
     wanted = level + noise * shock
     out[a, U], out[a, SHORTFALL], out[a, RED] = u, wanted - u, red
     out[a, ACCEPTS] = red < 0 and u >= wanted - ACCEPT_TOL
 
 
-@jit
+@inline
 def _blocker(out):
     """The rejecting party furthest from what it wants (the first of equals), or -1."""
     blocker = -1
@@ -249,7 +270,7 @@ def _blocker(out):
     return blocker
 
 
-@jit
+@inline
 def _sticking(S, a, x, red):
     """A crossed red line, else the issue with party ``a``'s largest weighted shortfall from
     its ideal (the first of equals)."""
@@ -263,7 +284,7 @@ def _sticking(S, a, x, red):
     return where
 
 
-@jit
+@inline
 def _pressure(va, uniforms, row, L, w):
     """After a rejection: each lever not in force that is aimed at a rejecting party fires
     (at most its ``max_fires`` times) with its probability, the mediator's credibility
@@ -289,16 +310,22 @@ def _pressure(va, uniforms, row, L, w):
 @jit
 def mediated_round(day, deadline, y, noise_var, row, normals, uniforms, va, work, ints,
                    floats):
+    """``_mediated`` on the workspace ``work`` of a model packed as ``ints``, ``floats``."""
+    return _mediated(day, deadline, y, noise_var, row, normals, uniforms, va,
+                     _layout(ints, floats), _workspace(work, ints))
+
+
+@inline
+def _mediated(day, deadline, y, noise_var, row, normals, uniforms, va, L, w):
     """A round with the mediator's single text (``protocols.mediated``), proposed from the
     parties' no-deal values as the mediator sees them (``information`` noise).
 
     ``normals[row]``: the round's standard normals (mediator's information, then
     the parties' decision noise). Writes the proposal, next round's warm start
-    and each party's numbers (``out``) into the workspace ``work``; returns whether
+    and each party's numbers (``out``) into the workspace ``w``; returns whether
     everyone accepts, the blocker and the sticking issue (-1: nobody rejected), and
     how many levers fired and parties walked out (which: ``_pressure``).
     """
-    L, w = _layout(ints, floats), _workspace(work, ints)
     _no_deal(day, deadline, y, noise_var, va, L, w)
     p, S, out, party = L.party.shape[1], w.S, w.out, L.party
     d_hat = np.empty(p)
@@ -326,15 +353,31 @@ def mediated_round(day, deadline, y, noise_var, row, normals, uniforms, va, work
 @jit
 def alternating_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, work,
                       ints, floats):
+    """``_alternating`` on the workspace ``work`` of a model packed as ``ints``, ``floats``."""
+    L, w = _layout(ints, floats), _workspace(work, ints)
+    return _alternating(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L, w,
+                        _offer_space(turn, va, L, w))
+
+
+@inline
+def _offer_space(turn, va, L, w):
+    """``protocols.offer_space`` of party ``turn``: what its offers depend on besides its
+    aspiration (the same in every round until an effect changes a preference)."""
+    p, S = L.party.shape[1], w.S
+    return protocols.offer_space(turn, va[L.party[POWER]], S[0, :p], S[1, :p], S[2, :p],
+                                 S[3, :p], L.i_lo, L.i_hi, w.box_lo, w.box_hi)
+
+
+@inline
+def _alternating(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L, w, space):
     """A round of stacked alternating offers: the party whose ``turn`` it is accepts the
     offer on the table, or rejects it and puts its own (``protocols.alternating``: at its
     aspiration, best for the others).
 
     The offer, whether there is one and its author (``flags``) and who has
-    accepted it carry over between rounds in the workspace ``work``. Fills ``out``
-    and returns what ``mediated_round`` returns.
+    accepted it carry over between rounds in the workspace ``w``. ``space``: the
+    party's ``_offer_space``. Fills ``out`` and returns what ``mediated_round`` returns.
     """
-    L, w = _layout(ints, floats), _workspace(work, ints)
     _no_deal(day, deadline, y, noise_var, va, L, w)
     p, S, out, party, offer, accepted = L.party.shape[1], w.S, w.out, L.party, w.offer, \
         w.accepted
@@ -348,11 +391,11 @@ def alternating_round(day, deadline, turn, y, noise_var, row, normals, uniforms,
         else:
             judged, judged_short, judged_red = True, out[turn, SHORTFALL], out[turn, RED]
     if not on_table or judged:
-        sides = protocols.offer_space(turn, va[party[POWER]], S[0, :p], S[1, :p], S[2, :p],
-                                      S[3, :p], L.i_lo, L.i_hi, w.box_lo, w.box_hi)
+        weights, G, P, shared_lo, shared_hi, own_lo, own_hi, same = space
         offer[:] = protocols.alternating(
             L.i_lo, L.i_hi, L.step, L.indivisible, L.stepped or L.split.shape[0] > 0,
-            S[0, turn], S[1, turn], level, *sides)
+            S[0, turn], S[1, turn], level, weights, G, P, shared_lo, shared_hi, own_lo, own_hi,
+            same)
         _answer(S, turn, offer, level, va[party[NOISE, turn]], 0.0, out)  # would it take it?
         w.flags[HAS_OFFER], w.flags[AUTHOR] = 1.0, turn
         accepted[:] = 0.0
@@ -375,5 +418,69 @@ def utilities(S, x):
     """Every actor's utility of deal ``x``."""
     out = np.empty(S.shape[1])
     for a in range(S.shape[1]):
-        out[a] = utility(S[0, a], S[1, a], x)
+        out[a] = utility_of(S, a, x)
     return out
+
+
+# columns of a run's ``trace`` (``talk_run``), one row per round played: these, then the deal
+# on the table (one column per issue), then each party's U, LEVEL, D, ACCEPTS
+T_DAY, T_AGREED, T_BLOCKER, T_STICKING, T_FIRED, T_WALKED, T_AUTHOR = range(7)
+TRACE = 7
+
+
+def trace_width(m: Model) -> int:
+    """Columns of a run's ``trace``."""
+    return TRACE + len(m.issues) + 4 * len(m.parties)
+
+
+@jit
+def talk_run(alternating, now, anchor, n, every, jitter, deadline, exits, horizon, until,
+             round_no, row, y, noise_var, normals, uniforms, va, work, ints, floats, trace):
+    """The periodic rounds after round ``n`` of the schedule anchored at ``anchor`` (the
+    engine's ``_talks``), played one after another in one call while nothing else can
+    happen between them (the engine has checked: no front line moves).
+
+    The clock starts at ``now`` and moves as SimPy's does. It stops after a round
+    that sets something in motion (an agreement, a lever fired, a walkout) and before a
+    round it must not play: at or after ``until`` (the next thing the engine has
+    scheduled), after the deadline when the mediator then leaves, at or after the horizon,
+    or beyond the rows of random numbers drawn (``row``: the first round's row). Round
+    ``k`` fills ``trace[k]`` (columns ``T_DAY`` ..); the workspace holds the last round's
+    state. Returns how many rounds it played.
+    """
+    L, w, p, n_issues = _layout(ints, floats), _workspace(work, ints), ints[0], ints[2]
+    spaces = [_offer_space(a, va, L, w) for a in range(p)]  # nothing changes them in a run
+    k = 0
+    while row + k < normals.shape[0] and k < trace.shape[0]:
+        m = n + k + 1
+        wobble = jitter * (2.0 * uniforms[row + k, uniforms.shape[1] - 1] - 1.0) if m > 0 \
+            else 0.0
+        day = anchor + m * every + wobble
+        if now > day:  # Python's max(day, now)
+            day = now
+        if (exits and day > deadline) or day >= horizon or now + (day - now) >= until:
+            break
+        now = now + (day - now)  # as SimPy's clock moves: the day of a round played alone
+        if alternating:
+            agreed, blocker, sticking, fired, walked = _alternating(
+                now, deadline, (round_no + k) % p, y, noise_var, row + k, normals, uniforms,
+                va, L, w, spaces[(round_no + k) % p])
+            table = w.offer
+        else:
+            agreed, blocker, sticking, fired, walked = _mediated(
+                now, deadline, y, noise_var, row + k, normals, uniforms, va, L, w)
+            table = w.proposal
+        trace[k, T_DAY], trace[k, T_AGREED], trace[k, T_BLOCKER] = now, agreed, blocker
+        trace[k, T_STICKING], trace[k, T_FIRED], trace[k, T_WALKED] = sticking, fired, walked
+        trace[k, T_AUTHOR] = w.flags[AUTHOR]
+        for i in range(n_issues):
+            trace[k, TRACE + i] = table[i]
+        o = TRACE + n_issues
+        for a in range(p):
+            trace[k, o], trace[k, o + 1] = w.out[a, U], w.out[a, LEVEL]
+            trace[k, o + 2], trace[k, o + 3] = w.out[a, D], w.out[a, ACCEPTS]
+            o += 4
+        k += 1
+        if agreed or fired or walked:
+            break
+    return k

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import math
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine import replicate
+from sim.engine import State, replicate
 from sim.records import OUTCOMES
 from sim.scenario import from_document
 from tests.strategies import scenarios
@@ -76,3 +77,24 @@ def test_same_seed_same_records(doc, seed, index):
     first, second = replicate(sc, index, seed), replicate(sc, index, seed)
     assert first == second
     assert all(not isinstance(v, float) or math.isfinite(v) for v in first.outcome.values())
+
+
+@settings(max_examples=150)
+@given(scenarios(battlefield=False), st.sampled_from([None, 1.0, 2.5, 7.0]),
+       st.sampled_from(["continue", "mediator_exits"]), st.integers(0, 2**31),
+       st.integers(0, 1000))
+def test_runs_of_rounds_keep_the_records_of_rounds_played_one_by_one(doc, every, on_deadline,
+                                                                     seed, index):
+    # without a front line the engine plays consecutive rounds in one compiled call
+    # (State.play_run) up to the next scheduled event or lever's end; the records must be
+    # those of the rounds played one SimPy step at a time
+    doc = copy.deepcopy(doc)
+    if every is not None:  # frequent rounds: long runs
+        doc["talks"]["every_days"] = every
+    if "mediator" in doc["actors"]:
+        doc["talks"]["on_deadline"] = on_deadline
+    sc = from_document(doc)
+    together = replicate(sc, index, seed)
+    with mock.patch.object(State, "play_run", return_value=0):
+        one_by_one = replicate(sc, index, seed)
+    assert repr(together) == repr(one_by_one)
