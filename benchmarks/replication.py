@@ -3,9 +3,10 @@
 The floor of a SimPy model is SimPy itself: creating the processes and
 scheduling and processing the events. This benchmark records, for each of N
 replications of the default scenario, which processes the engine starts and
-which timeouts each of them waits on (by running it in an instrumented
-``simpy.Environment``), then replays exactly that structure with processes
-that do no work: the same processes, the same events, the same run-until-finish.
+which timeouts each of them waits on (by running it in an instrumented copy
+of the engine's ``simpy.Environment``, ``sim.engine.Clock``), then replays
+exactly that structure with processes that do no work: the same processes,
+the same events, the same run-until-finish.
 The ratio real / skeleton is how much the model's own work costs on top of
 the event machinery. Target: at most 10x.
 
@@ -20,11 +21,12 @@ from contextlib import contextmanager
 import _common
 import simpy
 
-from sim.engine import run_replication
+from sim import engine
+from sim.engine import Clock, run_replication
 from sim.model import compile_model
 from sim.scenario import load_scenario
 
-TIMEOUT, SPAWN, FINISH = 0, 1, 2
+TIMEOUT, SPAWN, FINISH, AT = 0, 1, 2, 3
 TARGET = 10.0
 
 
@@ -36,7 +38,7 @@ class _Finish(simpy.Event):
         return super().succeed(value)
 
 
-class Recorder(simpy.Environment):
+class Recorder(Clock):
     """An environment that writes down, per process, what it spawns and waits on.
 
     ``scripts[0]`` is the caller of ``env.run`` (it only spawns); ``scripts[n]`` is
@@ -65,6 +67,10 @@ class Recorder(simpy.Environment):
         self.note(TIMEOUT, delay)
         return simpy.Timeout(self, delay, value)
 
+    def at(self, day):
+        self.note(AT, day)
+        return super().at(day)
+
     def event(self):
         return _Finish(self)
 
@@ -75,32 +81,35 @@ class Recorder(simpy.Environment):
 
 @contextmanager
 def recording():
-    """Make ``simpy.Environment()`` (as the engine calls it) a Recorder; yield the list of
+    """Make the engine's environment (``engine.Clock()``) a Recorder; yield the list of
     recorders created."""
     made: list[Recorder] = []
-    original = simpy.Environment
+    original = engine.Clock
 
     def make(*args, **kwargs):
         env = Recorder()
         made.append(env)
         return env
 
-    simpy.Environment = make
+    engine.Clock = make
     try:
         yield made
     finally:
-        simpy.Environment = original
+        engine.Clock = original
 
 
-def skeleton(scripts: list[list[tuple[int, float | None]]], environment=simpy.Environment):
-    """Replay one replication's processes and timeouts with no work in them."""
-    env = environment()
+def skeleton(scripts: list[list[tuple[int, float | None]]], environment=None):
+    """Replay one replication's processes and timeouts with no work in them (in the
+    engine's environment, or a Recorder while ``recording``)."""
+    env = (environment or engine.Clock)()
     finish = env.event()
 
     def proc(script):
         for op, arg in script:
             if op == TIMEOUT:
                 yield env.timeout(arg)
+            elif op == AT:
+                yield env.at(arg)
             elif op == SPAWN:
                 env.process(proc(scripts[arg]))
             else:
@@ -130,11 +139,11 @@ def main() -> None:
     # the skeleton must process exactly the same events
     with recording() as replayed:
         for s in scripts:
-            skeleton(s, simpy.Environment)
+            skeleton(s)
     assert [e.scripts for e in replayed] == scripts, "skeleton differs from the engine"
     assert [e.steps for e in replayed] == steps
     processes = [len(s) - 1 for s in scripts]
-    timeouts = [sum(op == TIMEOUT for body in s for op, _ in body) for s in scripts]
+    timeouts = [sum(op in (TIMEOUT, AT) for body in s for op, _ in body) for s in scripts]
 
     # 2. time both, taking turns
     def real():
@@ -143,7 +152,7 @@ def main() -> None:
 
     def bare():
         for s in scripts:
-            skeleton(s)
+            skeleton(s, Clock)
 
     real(), bare()  # warm up
     t = _common.interleaved({"real": real, "bare": bare}, repeats)

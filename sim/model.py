@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.distributions import Distribution
-from sim.paths import dotted, is_effect_target, parameters, scenario_bounds
+from sim.paths import is_effect_target, named_parameters, scenario_bounds
 from sim.schema import PRESETS, Mediator, Party, Scenario
 
 NAN = math.nan
@@ -121,10 +121,10 @@ class _Slots:
         self.draws: list[tuple[int, Any]] = []
         self.index: dict[str, int] = {}
         self.targets: set[int] = set()
-        for path, value, bounds in parameters(sc):
+        for path, name, value, bounds in named_parameters(sc):
             if path[0] in NARROWED:
                 bounds = scenario_bounds(sc, path, bounds)
-            slot = self._add(value, dotted(path), (bounds.lo, bounds.hi))
+            slot = self._add(value, name, (bounds.lo, bounds.hi))
             if value is not None and is_effect_target(path):
                 self.targets.add(slot)
 

@@ -112,8 +112,14 @@ def parameters(model: BaseModel, prefix: Path = ()) -> list[tuple[Path, Any, Bou
     The order is fixed (fields, then mapping and list order), which fixes the
     order of random draws and so makes replications reproducible.
     """
-    found: list[tuple[Path, Any, Bounds]] = []
-    _collect(model, prefix, found)
+    return [(path, value, bounds) for path, _, value, bounds in named_parameters(model, prefix)]
+
+
+def named_parameters(model: BaseModel, prefix: Path = ()) \
+        -> list[tuple[Path, str, Any, Bounds]]:
+    """``parameters`` with each path dotted too: (path, dotted path, value, bounds)."""
+    found: list[tuple[Path, str, Any, Bounds]] = []
+    _collect(model, prefix, dotted(prefix), found)
     return found
 
 
@@ -124,22 +130,24 @@ def _fields(model: type[BaseModel]) -> tuple[tuple[str, Bounds | None], ...]:
     return tuple((name, bounds_of(model, name)) for name in model.model_fields)
 
 
-def _collect(value: Any, path: Path, found: list) -> None:
-    """Append the parameters inside ``value`` (at ``path``) to ``found``: a plain recursion,
-    several times quicker than nested generators (compiling runs it once a study or point)."""
+def _collect(value: Any, path: Path, text: str, found: list) -> None:
+    """Append the parameters inside ``value`` (at ``path``, dotted ``text``) to ``found``: a
+    plain recursion, several times quicker than nested generators (compiling a scenario
+    runs it once a study or sweep point)."""
     if isinstance(value, BaseModel):
-        for name, bounds in _fields(type(value)):
-            item = getattr(value, name)
-            if bounds is not None:
-                found.append((path + (name,), item, bounds))
-            else:
-                _collect(item, path + (name,), found)
+        items = ((name, getattr(value, name), bounds) for name, bounds in _fields(type(value)))
     elif isinstance(value, dict):
-        for key, item in value.items():
-            _collect(item, path + (key,), found)
+        items = ((key, item, None) for key, item in value.items())
     elif isinstance(value, list):
-        for i, item in enumerate(value):
-            _collect(item, path + (i,), found)
+        items = ((i, item, None) for i, item in enumerate(value))
+    else:
+        return
+    for key, item, bounds in items:
+        name = f"{text}.{key}" if text else str(key)
+        if bounds is not None:
+            found.append((path + (key,), name, item, bounds))
+        else:
+            _collect(item, path + (key,), name, found)
 
 
 def is_effect_target(path: Path) -> bool:
