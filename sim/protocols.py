@@ -222,24 +222,24 @@ def _round12(x):
 def _grid(lo_k, hi_k, step_k, indivisible_k, v, lo, hi, out):
     """The allowed values next to v on one issue, inside [lo, hi] where possible; written
     to ``out``, their number returned."""
-    options = np.empty(2)
     if indivisible_k:
-        options[0], options[1], n_options = lo_k, hi_k, 2
+        o0, o1, n_options = lo_k, hi_k, 2
     else:
         n = math.floor((v - lo_k) / step_k + 1e-9)
         a = _round12(solver._min(lo_k + n * step_k, hi_k))
         b = _round12(solver._min(lo_k + (n + 1) * step_k, hi_k))
-        options[0], options[1] = solver._min(a, b), solver._max(a, b)  # sorted, no repeat
+        o0, o1 = solver._min(a, b), solver._max(a, b)  # sorted, no repeat
         n_options = 1 if a == b else 2
     m = 0
     for i in range(n_options):
-        if lo - 1e-12 <= options[i] <= hi + 1e-12:
-            out[m] = options[i]
+        option = o0 if i == 0 else o1
+        if lo - 1e-12 <= option <= hi + 1e-12:
+            out[m] = option
             m += 1
     if m == 0:  # none inside: the nearest
-        out[0] = options[0]
-        if n_options == 2 and abs(options[1] - v) < abs(options[0] - v):
-            out[0] = options[1]
+        out[0] = o0
+        if n_options == 2 and abs(o1 - v) < abs(o0 - v):
+            out[0] = o1
         m = 1
     return m
 
@@ -248,8 +248,14 @@ def _grid(lo_k, hi_k, step_k, indivisible_k, v, lo, hi, out):
 def _neighbours(x, i_lo, i_hi, step, indivisible, lo, hi):
     """The deals next to x on the grid of stepped and indivisible issues, one per row, in
     itertools.product order."""
-    discrete = [k for k in range(x.shape[0]) if step[k] != 0.0 or indivisible[k]]
-    options, counts = np.empty((len(discrete), 2)), np.empty(len(discrete), np.int64)
+    n_discrete = 0
+    for k in range(x.shape[0]):
+        n_discrete += step[k] != 0.0 or indivisible[k]
+    discrete, i = np.empty(n_discrete, np.int64), 0
+    for k in range(x.shape[0]):
+        if step[k] != 0.0 or indivisible[k]:
+            discrete[i], i = k, i + 1
+    options, counts = np.empty((n_discrete, 2)), np.empty(n_discrete, np.int64)
     total = 1
     for i, k in enumerate(discrete):  # nearest rounding once combinations run out
         counts[i] = _grid(i_lo[k], i_hi[k], step[k], indivisible[k], x[k], lo[k], hi[k],
@@ -263,7 +269,7 @@ def _neighbours(x, i_lo, i_hi, step, indivisible, lo, hi):
     for row in range(total):
         candidates[row] = x
         rest = row
-        for i in range(len(discrete) - 1, -1, -1):  # the last issue varies fastest
+        for i in range(n_discrete - 1, -1, -1):  # the last issue varies fastest
             candidates[row, discrete[i]] = options[i, rest % counts[i]]
             rest //= counts[i]
     return candidates
