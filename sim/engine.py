@@ -34,20 +34,7 @@ from sim import front, rounds
 from sim.effects import ActiveEffects, apply
 from sim.model import HELD, Effect, Model
 from sim.records import outcome_columns, round_columns
-from sim.rounds import (
-    ACCEPTS,
-    AUTHOR,
-    HAS_OFFER,
-    LEVEL,
-    T_AUTHOR,
-    T_BLOCKER,
-    T_DAY,
-    T_STICKING,
-    TRACE,
-    WALKS,
-    D,
-    U,
-)
+from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, TRACE, WALKS, D, U
 
 
 @dataclass(frozen=True)
@@ -199,7 +186,7 @@ class State:
         line: then nothing moves between rounds. Returns how many rounds it played; the
         last one's day and result are ``self.day`` and ``self.result``."""
         m, v = self.m, self.v
-        k = rounds.talk_run(m.alternating, float(now), float(anchor), n,  # SimPy starts at 0
+        k = rounds.talk_run(m.alternating, float(now), float(anchor), n,  # one signature
                             v[m.every], v[m.jitter], self.deadline, m.mediator_exits,
                             m.horizon, float(until), self.round_no,
                             self.round_no - self._base_row, self.y, v[m.volatility] ** 2,
@@ -218,8 +205,8 @@ class State:
         self.round_no += k
         if k:
             names = m.parties + ("",), m.issues + ("",)  # index -1: nobody, no issue
-            blockers = list(map(names[0].__getitem__, map(int, columns[T_BLOCKER])))
-            sticking = list(map(names[1].__getitem__, map(int, columns[T_STICKING])))
+            blockers = list(map(names[0].__getitem__, map(int, columns[rounds.T_BLOCKER])))
+            sticking = list(map(names[1].__getitem__, map(int, columns[rounds.T_STICKING])))
             for i in range(k - 1, -1, -1):
                 if blockers[i]:
                     self.blocker, self.sticking = blockers[i], sticking[i]
@@ -238,11 +225,11 @@ class State:
         """The rows of rounds ``first``, ``first + 1``, ... of a run (no front line; no lever
         fired, nobody walked out) from the columns of its trace, as ``_keep`` makes them."""
         m, n, k = self.m, len(self.m.issues), len(blockers)
-        who = map(m.parties.__getitem__, map(int, columns[T_AUTHOR])) if m.alternating \
+        who = map(m.parties.__getitem__, map(int, columns[rounds.T_AUTHOR])) if m.alternating \
             else repeat(m.mediator or "", k)
         per_party = list(columns[TRACE + n:])
         per_party[3::4] = [map((0.0).__lt__, accepts) for accepts in per_party[3::4]]  # a > 0
-        self.rounds += zip(repeat(self.index, k), range(first, first + k), columns[T_DAY],
+        self.rounds += zip(repeat(self.index, k), range(first, first + k), columns[rounds.T_DAY],
                            repeat("", k), who, *columns[TRACE:TRACE + n], *per_party,
                            blockers, sticking, repeat("", k), repeat("", k), strict=True)
 
@@ -366,23 +353,10 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
             day, venue = max(anchor + n * every + jitter, env.now), ""
         if not played:
-            if m.mediator_exits and day > rep.deadline:
-                if rep.deadline >= m.horizon:
-                    return
-                yield env.timeout(max(rep.deadline - env.now, 0.0))
-                _end(rep, finish, "breakdown", env.now)
+            done = yield from _round(env, rep, finish, day, venue)
+            if done is None:
                 return
-            if day >= m.horizon:
-                return
-            yield env.timeout(day - env.now)
-            if finish.triggered:
-                return
-            now = env.now
-            if rep.observe(now):
-                _end(rep, finish, "military", now)
-                return
-            rep.pending_levers = []
-            result = rep.play(now, venue)
+            now, result = done
         if result == "agreement":
             _end(rep, finish, "agreement", now, rep.last_deal)
             return
@@ -393,6 +367,29 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
                 _end(rep, finish, "breakdown", now)
                 return
             resume_at = now + v[m.resume]
+
+
+def _round(env: Clock, rep: State, finish: simpy.Event, day: float, venue: str):
+    """Wait for the round on ``day`` and play it; returns (now, its result), or None when
+    the talks are over first (the mediator left at the deadline, the horizon came, the run
+    ended, the front fell)."""
+    m = rep.m
+    if m.mediator_exits and day > rep.deadline:
+        if rep.deadline < m.horizon:
+            yield env.timeout(max(rep.deadline - env.now, 0.0))
+            _end(rep, finish, "breakdown", env.now)
+        return None
+    if day >= m.horizon:
+        return None
+    yield env.timeout(day - env.now)
+    if finish.triggered:
+        return None
+    now = env.now
+    if rep.observe(now):
+        _end(rep, finish, "military", now)
+        return None
+    rep.pending_levers = []
+    return now, rep.play(now, venue)
 
 
 def _start(env: simpy.Environment, rep: State, effects, duration: float,
