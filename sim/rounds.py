@@ -27,7 +27,7 @@ import numpy as np
 from sim import front, protocols, solver
 from sim.jit import inline, jit
 from sim.model import Model
-from sim.preferences import aspiration, no_deal_value, prefs, progress
+from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
 
 ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
 
@@ -221,32 +221,10 @@ def _no_deal(day, deadline, y, noise_var, va, L, w):
                 projected = solver._min(solver._max(y + belief[a, 0] * planning, 0.0),
                                         L.max_held)
                 x[field] = field_value(projected, L.i_lo[field], L.i_hi[field], L.reference)
-            d = no_deal_value(utility_of(S, a, x), va[party[WAR_COST, a]],
+            d = no_deal_value(utility(S[0, a], S[1, a], x), va[party[WAR_COST, a]],
                               va[party[WEARINESS, a]], planning, day)
         out[a, D] = d
         out[a, LEVEL] = aspiration(d, tau, va[party[EXPONENT, a]])
-
-
-@jit
-def utility_of(S, a, x):
-    """``preferences.utility`` of actor ``a`` (rows of ``S``) without slicing ``S``: a slice
-    costs two atomic reference counts, which in a talk round add up to more than its sums."""
-    u = 1.0
-    for k in range(x.shape[0]):
-        u -= S[0, a, k] * abs(x[k] - S[1, a, k])
-    return u
-
-
-@jit
-def violated_of(S, a, x, tol=1e-9):
-    """``preferences.violated`` for actor ``a`` (rows of ``S``) without slicing ``S``."""
-    worst, where = tol, -1
-    for k in range(x.shape[0]):
-        below, above = S[2, a, k] - x[k], x[k] - S[3, a, k]
-        excess = above if above > below else below
-        if excess > worst:
-            worst, where = excess, k
-    return where
 
 
 @inline
@@ -254,7 +232,7 @@ def _answer(S, a, x, level, noise, shock, out):
     """Party ``a``'s answer to deal ``x`` in ``out[a]``: utility, whether it accepts, its
     shortfall from what it wants, the red line crossed (-1: none). It accepts iff x
     respects its red lines and ``u >= A + noise * shock``."""
-    u, red = utility_of(S, a, x), violated_of(S, a, x)
+    u, red = utility(S[0, a], S[1, a], x), violated(S[2, a], S[3, a], x)
     wanted = level + noise * shock
     out[a, U], out[a, SHORTFALL], out[a, RED] = u, wanted - u, red
     out[a, ACCEPTS] = red < 0 and u >= wanted - ACCEPT_TOL
@@ -418,7 +396,7 @@ def utilities(S, x):
     """Every actor's utility of deal ``x``."""
     out = np.empty(S.shape[1])
     for a in range(S.shape[1]):
-        out[a] = utility_of(S, a, x)
+        out[a] = utility(S[0, a], S[1, a], x)
     return out
 
 
@@ -449,7 +427,8 @@ def talk_run(alternating, now, anchor, n, every, jitter, deadline, exits, horizo
     state. Returns how many rounds it played.
     """
     L, w, p, n_issues = _layout(ints, floats), _workspace(work, ints), ints[0], ints[2]
-    spaces = [_offer_space(a, va, L, w) for a in range(p)]  # nothing changes them in a run
+    # each proposer's offer space: nothing changes it during a run (alternating offers only)
+    spaces = [_offer_space(a, va, L, w) for a in range(p if alternating else 0)]
     k = 0
     while row + k < normals.shape[0] and k < trace.shape[0]:
         m = n + k + 1
