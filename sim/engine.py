@@ -338,6 +338,8 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
             anchor, n = day, 0
             i += 1
         elif math.isnan(v[m.every]) and (explicit or n >= 0):
+            if m.mediator_exits:  # no round left: the mediator still leaves at the deadline
+                yield from _leave(env, rep, finish)
             return
         elif rep.runs and not math.isnan(v[m.every]) and \
                 (played := rep.play_run(env.now, anchor, n, env.peek())):
@@ -361,7 +363,8 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
             _end(rep, finish, "agreement", now, rep.last_deal)
             return
         for lever in rep.pending_levers:
-            _start(env, rep, m.levers[lever].effects, v[m.levers[lever].duration], lever)
+            _start(env, rep, finish, m.levers[lever].effects, v[m.levers[lever].duration],
+                   lever)
         if result == "walkout":
             if math.isnan(v[m.resume]):
                 _end(rep, finish, "breakdown", now)
@@ -375,9 +378,7 @@ def _round(env: Clock, rep: State, finish: simpy.Event, day: float, venue: str):
     ended, the front fell)."""
     m = rep.m
     if m.mediator_exits and day > rep.deadline:
-        if rep.deadline < m.horizon:
-            yield env.timeout(max(rep.deadline - env.now, 0.0))
-            _end(rep, finish, "breakdown", env.now)
+        yield from _leave(env, rep, finish)
         return None
     if day >= m.horizon:
         return None
@@ -392,19 +393,34 @@ def _round(env: Clock, rep: State, finish: simpy.Event, day: float, venue: str):
     return now, rep.play(now, venue)
 
 
-def _start(env: simpy.Environment, rep: State, effects, duration: float,
+def _leave(env: Clock, rep: State, finish: simpy.Event):
+    """``on_deadline: mediator_exits``: the talks break down at the deadline (if it comes
+    before the horizon)."""
+    if rep.deadline < rep.m.horizon:
+        yield env.timeout(max(rep.deadline - env.now, 0.0))
+        _end(rep, finish, "breakdown", env.now)
+
+
+def _start(env: simpy.Environment, rep: State, finish: simpy.Event, effects, duration: float,
            lever: int = -1) -> None:
-    """Effects start now; a process ends them after ``duration`` days."""
+    """Effects start now; a process ends them after ``duration`` days. An effect that takes
+    the last of the region ends the run (``military``)."""
     token = rep.begin(effects)
+    if rep.has_front and rep.y <= 0:
+        _end(rep, finish, "military", env.now)
     if not math.isnan(duration):
-        env.process(_expire(env, rep, token, duration, lever))
+        env.process(_expire(env, rep, finish, token, duration, lever))
     elif lever >= 0:
         rep.ws.active[lever] = 1.0  # permanent: it stays in force
 
 
-def _expire(env, rep: State, token: int, duration: float, lever: int):
+def _expire(env, rep: State, finish: simpy.Event, token: int, duration: float, lever: int):
     yield env.timeout(duration)
-    rep.observe(env.now)  # the front moved under the old parameters until now
+    if finish.triggered:
+        return
+    if rep.observe(env.now):  # the front moved under the old parameters until now
+        _end(rep, finish, "military", env.now)
+        return
     rep.end(token)
     if lever >= 0:
         rep.ws.active[lever] = 0.0
@@ -420,9 +436,7 @@ def _event(env: simpy.Environment, rep: State, finish: simpy.Event, event):
     if rep.observe(env.now):
         _end(rep, finish, "military", env.now)
         return
-    _start(env, rep, event.effects, rep.v[event.duration])
-    if rep.has_front and rep.y <= 0:
-        _end(rep, finish, "military", env.now)
+    _start(env, rep, finish, event.effects, rep.v[event.duration])
 
 
 def _horizon(env: simpy.Environment, rep: State, finish: simpy.Event):

@@ -353,7 +353,9 @@ def _alternating(day, deadline, turn, y, noise_var, row, normals, uniforms, va, 
     aspiration, best for the others).
 
     The offer, whether there is one and its author (``flags``) and who has
-    accepted it carry over between rounds in the workspace ``w``. ``space``: the
+    accepted it carry over between rounds in the workspace ``w``; an earlier
+    acceptance stands while the offer respects that party's red lines and gives
+    it at least its no-deal value now. ``space``: the
     party's ``_offer_space``. Fills ``out`` and returns what ``mediated_round`` returns.
     """
     _no_deal(day, deadline, y, noise_var, va, L, w)
@@ -381,6 +383,9 @@ def _alternating(day, deadline, turn, y, noise_var, row, normals, uniforms, va, 
     agreed = True
     for a in range(p):
         _answer(S, a, offer, out[a, LEVEL], va[party[NOISE, a]], 0.0, out)
+        if a != turn and (out[a, RED] >= 0 or out[a, U] < out[a, D] - ACCEPT_TOL):
+            accepted[a] = 0.0  # an acceptance lapses once the offer crosses a red line or
+            # falls below no deal (an effect moved one, or the war changed d)
         out[a, ACCEPTS], out[a, REJECTS] = accepted[a], judged and a == turn
         agreed = agreed and accepted[a] > 0
     if not judged:

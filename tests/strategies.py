@@ -129,9 +129,23 @@ def scenarios(draw, uncertain: bool = True, battlefield: bool | None = None,
         party = draw(st.sampled_from(party_names))
         doc["events"] = [{"day": draw(rounded(0, 300)), "label": "event",
                           "duration_days": draw(st.one_of(st.none(), rounded(0, 60))),
-                          "effects": [{"path": f"actors.{party}.war_cost",
-                                       "add": draw(rounded(0, 0.01))}]}]
+                          "effects": [draw(effects(doc, party))]}]
     return doc
+
+
+@st.composite
+def effects(draw, doc: dict, party: str) -> dict:
+    """An effect on ``party``: on its war cost, its fixed no-deal value, or a red line."""
+    actor = doc["actors"][party]
+    kinds = ["war_cost"] + ["batna"] * ("batna" in actor) + \
+        [issue for issue, pos in actor["positions"].items() if "red_line" in pos]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "war_cost":
+        return {"path": f"actors.{party}.war_cost", "add": draw(rounded(0, 0.01))}
+    if kind == "batna":
+        return {"path": f"actors.{party}.batna", "add": draw(rounded(-0.2, 0.2))}
+    return {"path": f"actors.{party}.positions.{kind}.red_line",
+            "set": draw(rounded(*doc["issues"][kind]["range"]))}
 
 
 JUNK = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), finite,

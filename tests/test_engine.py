@@ -126,6 +126,53 @@ def test_losing_the_region_ends_the_run():
     assert days(r) == [0, 7]
 
 
+def test_an_effect_expiring_after_the_front_fell_ends_the_run():
+    # a one-day collapse from day 0.5: 10 km2 less 100 a day is gone by day 0.6; the run
+    # ends when the effect's end looks at the front (day 1.5), not at the next round
+    collapse = {"day": 0.5, "duration_days": 1,
+                "effects": [{"path": "battlefield.drift", "set": -100}]}
+    r = run({"battlefield": dict(FRONT, held_km2=10, drift=50, volatility=0)},
+            events=[collapse])
+    assert (r.outcome["outcome"], r.outcome["day"]) == ("military", 1.5)
+    assert r.outcome["held_km2"] == 0 and days(r) == [0]
+
+
+def test_a_lever_that_takes_the_last_of_the_region_ends_the_run():
+    lever = {"name": "retreat", "on": "a", "probability": 1,
+             "effects": [{"path": "battlefield.held_km2", "set": 0}]}
+    r = run({"battlefield": FRONT, "actors.m": {"role": "mediator", "levers": [lever]}})
+    assert (r.outcome["outcome"], r.outcome["day"], r.outcome["rounds"]) == ("military", 0, 1)
+
+
+ALTERNATING = {"talks.protocol": "alternating", "actors.a.concession": "immediate",
+               "actors.b.concession": "immediate"}
+
+
+def test_an_acceptance_lapses_when_the_offer_crosses_a_moved_red_line():
+    # day 0: a offers 0.2 (its no-deal value; b has not answered); day 10: b accepts, but an
+    # event on day 5 moved a's red line to 0.5, so a's acceptance has lapsed; day 20: a
+    # turns down its old offer and offers 0.5, which b accepts on day 30
+    red = {"day": 5, "effects": [{"path": "actors.a.positions.x.red_line", "set": 0.5}]}
+    r = run(dict(ALTERNATING, **{"actors.a.positions.x.red_line": 0.2}), events=[red])
+    assert [(row["accept.a"], row["accept.b"]) for row in r.rounds] == \
+        [(True, False), (False, True), (True, False), (True, True)]
+    assert (r.outcome["outcome"], r.outcome["day"], r.outcome["deal.x"]) == \
+        ("agreement", 30, 0.5)
+
+
+def test_an_acceptance_lapses_when_the_offer_falls_below_no_deal():
+    # the front moves a's way, so a's no-deal value rises each round: the offer a made at
+    # its no-deal value two weeks ago is below it now, and b's acceptance comes too late
+    field = dict(FRONT, held_km2=500, drift=1, volatility=0)
+    a, b = ({"positions": {"x": {"ideal": ideal}}, "concession": "immediate",
+             "war_cost": 0.002, "planning_days": 100, "belief_sd": 0} for ideal in (0, 1))
+    r = run({"battlefield": field, "actors": {"a": a, "b": b}, "talks.every_days": 14,
+             "talks.protocol": "alternating"})
+    assert r.outcome["outcome"] == "no_deal"
+    assert [row["accept.a"] for row in r.rounds] == [True, False] * 4
+    assert all(row["utility.a"] >= row["nodeal.a"] - 1e-12 for row in r.rounds if row["accept.a"])
+
+
 def test_walkout_then_resumption():
     r = run({"actors.a.walkout": 1, "talks.resume_after_days": 25})
     assert days(r) == [0, 25, 50, 75]
@@ -142,6 +189,15 @@ def test_mediator_exits_at_the_deadline():
              "talks.on_deadline": "mediator_exits"})
     assert (r.outcome["outcome"], r.outcome["day"]) == ("breakdown", 35)
     assert days(r) == [0, 10, 20, 30]
+
+
+@pytest.mark.parametrize("schedule", [[{"day": 0}], [{"day": 0}, {"day": 10}]])
+def test_mediator_exits_at_the_deadline_after_the_last_scheduled_round(schedule):
+    r = run({"actors.m": {"role": "mediator"}, "talks.deadline_day": 35,
+             "talks.on_deadline": "mediator_exits", "talks.every_days": None,
+             "talks.rounds": schedule})
+    assert (r.outcome["outcome"], r.outcome["day"]) == ("breakdown", 35)
+    assert len(r.rounds) == len(schedule)
 
 
 def test_aspiration_reaches_the_no_deal_value_at_the_deadline():

@@ -18,7 +18,18 @@ TOL = 1e-9
 
 
 def drawn(outcome: dict, doc: dict, path: str):
-    """The value replication used for ``path``: drawn, or fixed in the document."""
+    """The value the replication used for ``path`` when its outcome came: set by an event
+    before then, else drawn, or fixed in the document (None: unknown or not set)."""
+    for event in doc.get("events", []):
+        for effect in event["effects"]:
+            if effect["path"] != path or "set" not in effect:
+                continue
+            duration = event["duration_days"]
+            ends = event["day"] + (math.inf if duration is None else duration)
+            if event["day"] < outcome["day"] < ends:
+                return effect["set"]
+            if outcome["day"] in (event["day"], ends):
+                return None  # the same moment: either order is right
     if f"param.{path}" in outcome:
         return outcome[f"param.{path}"]
     node = doc
@@ -53,10 +64,12 @@ def test_agreements_respect_red_lines_and_no_deal_values(doc, seed):
             assert x >= red - TOL if red <= ideal else True
 
 
+two_parties = scenarios(noise=False).filter(
+    lambda d: len(d["actors"]) >= 2 and "mediator" not in list(d["actors"])[:2])
+
+
 @settings(max_examples=40)
-@given(scenarios(noise=False).filter(lambda d: len(d["actors"]) >= 2
-                                     and "mediator" not in list(d["actors"])[:2]),
-       st.integers(0, 2**31))
+@given(two_parties, st.integers(0, 2**31))
 def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
     doc = copy.deepcopy(doc)
     first, second = [n for n, a in doc["actors"].items() if a.get("role") != "mediator"][:2]
@@ -66,6 +79,25 @@ def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
     doc["actors"][first]["positions"][issue] = {"ideal": lo, "red_line": lo}
     doc["actors"][first]["concession"] = "hardliner"
     doc["actors"][second]["positions"][issue] = {"ideal": hi, "red_line": hi}
+    o = replicate(from_document(doc), 0, seed).outcome
+    assert o["outcome"] != "agreement"
+
+
+@settings(max_examples=40)
+@given(two_parties, st.integers(0, 2**31))
+def test_a_party_that_never_concedes_takes_nothing_short_of_its_ideal(doc, seed):
+    # red lines that can both be met (at the midpoint); the hardliner wants its ideal, which
+    # the other's red line excludes, and never concedes before the deadline: no deal
+    doc = copy.deepcopy(doc)
+    first, second = [n for n, a in doc["actors"].items() if a.get("role") != "mediator"][:2]
+    issue = next(iter(doc["issues"]))
+    lo, hi = doc["issues"][issue]["range"]
+    doc["issues"][issue].pop("indivisible", None)
+    doc["issues"][issue]["step"] = (hi - lo) / 2
+    doc["actors"][first]["positions"][issue] = {"ideal": lo, "weight": 1, "red_line": hi}
+    doc["actors"][first]["concession"] = "hardliner"
+    doc["actors"][second]["positions"][issue] = {"ideal": hi, "red_line": (lo + hi) / 2}
+    doc["talks"]["deadline_day"] = None  # the horizon, when no round is played
     o = replicate(from_document(doc), 0, seed).outcome
     assert o["outcome"] != "agreement"
 
