@@ -74,10 +74,13 @@ class Results:
 
         files = {storage.SCENARIO: self.scenario.to_yaml(),
                  storage.OUTCOMES: table_text(self.outcomes),
-                 storage.SUMMARY: json.dumps(self.summary, indent=2) + "\n",
-                 storage.MANIFEST: storage.manifest_text(dict(self.manifest, status="complete"))}
+                 storage.SUMMARY: json.dumps(self.summary, indent=2) + "\n"}
         if len(self.rounds.columns):
             files[storage.ROUNDS] = table_text(self.rounds)
+        manifest = dict(self.manifest, status="complete", files={
+            name: storage.checksum(text) for name, text in files.items()
+            if name != storage.SCENARIO})
+        files[storage.MANIFEST] = storage.manifest_text(manifest)
         folder = storage.create(Path(folder), files, chunks=False)
         if figures:
             draw(folder)

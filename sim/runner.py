@@ -222,6 +222,7 @@ def new_manifest(sc, seed: int, runs: int, chunk_size: int, executor: dict,
         "command": command, "seed": seed, "runs": runs, "requested_runs": runs,
         "precision": precision, "max_runs": max_runs, "chunk_size": chunk_size,
         "rounds_sample": rounds_sample, "executor": executor, "status": "running",
+        "study": storage.study_key(sc.to_yaml(), seed, rounds_sample),
         "started": storage.now(), "ended": None, "stop_reason": None, "completed_runs": 0,
         "python": platform.python_version(), "platform": platform.platform(),
     }
@@ -263,7 +264,7 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     header = outcome_columns(model)
     seed, size = manifest["seed"], manifest["chunk_size"]
     (folder / storage.CHUNKS).mkdir(exist_ok=True)  # removed by hand: everything runs again
-    done = storage.done_chunks(folder, header)
+    done = storage.done_chunks(folder, header, round_columns(model), manifest["rounds_sample"])
     progress = Progress(manifest["runs"], sum(b - a for a, b in done.items()), quiet)
     in_flight = max(2, 4 * workers)
     try:

@@ -213,6 +213,7 @@ def read_manifest(folder: Path, kind: str = "run") -> dict:
                           f"format {FORMAT}")
     if manifest["chunk_size"] < 1 or manifest["runs"] < 1 or manifest["seed"] < 0:
         raise FolderError(f"{path}: runs, chunk_size and seed must be positive")
+    check_files(folder, manifest)
     return manifest
 
 
@@ -230,8 +231,10 @@ def write_chunk(folder: Path, start: int, stop: int, outcomes: str, rounds: str)
     write_atomic(chunk_path(folder, "outcomes", start, stop), outcomes)
 
 
-def done_chunks(folder: Path, header: Sequence[str]) -> dict[int, int]:
-    """{start: stop} of chunks whose outcome file is on disk and whole.
+def done_chunks(folder: Path, header: Sequence[str], round_header: Sequence[str],
+                rounds_sample: int) -> dict[int, int]:
+    """{start: stop} of chunks whose outcome file, and round file where the chunk keeps
+    rounds (replications below ``rounds_sample``), are on disk and whole.
 
     A chunk file with the wrong header, a wrong number of rows or rows out of
     order is damage a person made: it is reported, never silently redone.
@@ -240,46 +243,108 @@ def done_chunks(folder: Path, header: Sequence[str]) -> dict[int, int]:
     directory = folder / CHUNKS
     if not directory.is_dir():
         return done
+    played = list(header).index("rounds")
     for path in sorted(directory.iterdir()):
         match = _CHUNK.match(path.name)
         if not match or match[1] != "outcomes":
             continue
         start, stop = int(match[2]), int(match[3])
-        try:
-            with open(path, newline="", encoding="utf-8") as fh:
-                rows = list(csv.reader(fh))
-        except (UnicodeDecodeError, csv.Error):
-            rows = []
-        runs = [r[0] if r else "" for r in rows[1:]]
-        if not rows or rows[0] != list(header) or runs != [str(i) for i in range(start, stop)] \
-                or any(len(r) != len(header) for r in rows[1:]):
-            raise FolderError(f"{path}: damaged chunk (expected replications {start} to "
-                              f"{stop - 1} with {len(header)} columns); move it away to "
-                              "have it run again")
+        rows = _check_chunk(path, header, [str(i) for i in range(start, stop)], played)
+        kept = [str(start + i) for i, row in enumerate(rows[1:]) if start + i < rounds_sample
+                for _ in range(int(row[played]))]
+        if kept:  # the rows of every round those replications played
+            _check_chunk(chunk_path(folder, "rounds", start, stop), round_header, kept,
+                         also=path)
         done[start] = stop
     return done
 
 
-def assemble(folder: Path, kind: str, name: str, header: Sequence[str]) -> int:
+def _check_chunk(path: Path, header: Sequence[str], runs: list[str], counts: int = 0,
+                 also: Path | None = None) -> list[list[str]]:
+    """The rows of chunk file ``path``, checked to hold ``header`` and one row per entry of
+    ``runs`` (the replication index each row starts with), and whole numbers in column
+    ``counts``; ``also``: the other file of the chunk, to move away with it."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        rows = []
+    if rows and rows[0] == list(header) and [r[0] if r else "" for r in rows[1:]] == runs \
+            and all(len(r) == len(header) and r[counts].isdigit() for r in rows[1:]):
+        return rows
+    them = f"it and {also.name}" if also else "it"
+    raise FolderError(f"{path}: damaged or missing chunk (expected {len(runs)} rows of "
+                      f"replications {runs[0]} to {runs[-1]} with {len(header)} columns); "
+                      f"move {them} away to have the chunk run again")
+
+
+def assemble(folder: Path, kind: str, name: str, header: Sequence[str]) -> tuple[int, str]:
     """Concatenate the chunk files of ``kind`` into ``name``, in replication order, streaming.
 
-    Returns the number of rows written.
+    Returns the number of rows written and the file's checksum (``checksum``).
     """
     parts = []
     for path in (folder / CHUNKS).iterdir():
         match = _CHUNK.match(path.name)
         if match and match[1] == kind:
             parts.append((int(match[2]), path))
-    rows = 0
+    rows, digest = 0, hashlib.sha256()
     with atomic_file(folder / name) as out:
-        out.write(",".join(header) + "\n")
-        for _, path in sorted(parts):
-            with open(path, encoding="utf-8", newline="") as fh:
-                next(fh)
-                for line in fh:
-                    out.write(line)
-                    rows += 1
-    return rows
+        for line in _lines(header, sorted(parts)):
+            out.write(line)
+            digest.update(line.encode())
+            rows += 1
+    return rows - 1, digest.hexdigest()
+
+
+def _lines(header: Sequence[str], parts: list[tuple[int, Path]]) -> Iterator[str]:
+    yield ",".join(header) + "\n"
+    for _, path in parts:
+        with open(path, encoding="utf-8", newline="") as fh:
+            next(fh)
+            yield from fh
+
+
+# --- checksums: a folder edited or damaged by hand is refused, not misread ----------------------
+
+def checksum(data: str | bytes) -> str:
+    """SHA-256 of a file's text as peacesim writes it (UTF-8)."""
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def study_key(scenario_text: str, seed: int, rounds_sample: int) -> str:
+    """What every saved replication of a study depends on: its scenario file, its seed and
+    how many replications keep their rounds (recorded in the manifest as ``study``)."""
+    return checksum(f"{checksum(scenario_text)}|{seed}|{rounds_sample}")
+
+
+def check_files(folder: Path, manifest: dict) -> None:
+    """Refuse a folder whose scenario.yaml or seed changed since the study started, or
+    whose tables changed since it finished (their checksums are in the manifest)."""
+    key = manifest.get("study")
+    if key is not None:
+        try:
+            text = (folder / SCENARIO).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise FolderError(f"{folder / SCENARIO}: unreadable ({exc})") from None
+        if study_key(text, manifest["seed"], manifest.get("rounds_sample", 0)) != key:
+            raise FolderError(f"{folder}: {SCENARIO} or the manifest's seed was edited since "
+                              "the study started, so the saved replications no longer match "
+                              "them; restore the original, or start a new study")
+    for name, expected in (manifest.get("files") or {}).items():
+        path = folder / name
+        if not path.is_file() or file_checksum(path) != expected:
+            raise FolderError(f"{path}: missing or changed since the study finished (its "
+                              "checksum differs from the manifest's); the file is damaged "
+                              "or was edited")
 
 
 def read_rows(path: Path) -> Iterator[dict]:

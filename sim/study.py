@@ -166,16 +166,20 @@ def close_executor(executor, client) -> None:
 def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     """Assemble the chunks, write the summary, draw, and mark the folder complete."""
     model = compile_model(sc)
-    rows = storage.assemble(folder, "outcomes", storage.OUTCOMES, outcome_columns(model))
+    rows, outcomes = storage.assemble(folder, "outcomes", storage.OUTCOMES,
+                                      outcome_columns(model))
     if rows != manifest["runs"]:
         raise storage.FolderError(f"{folder}: assembled {rows} replications, expected "
                                   f"{manifest['runs']}")
-    storage.assemble(folder, "rounds", storage.ROUNDS, round_columns(model))
+    _, rounds = storage.assemble(folder, "rounds", storage.ROUNDS, round_columns(model))
     summary = Summary(model.issues).extend(storage.read_rows(folder / storage.OUTCOMES))
     result = summary.result()
     result.update(scenario=sc.name, seed=manifest["seed"], precision=manifest.get("precision"),
                   stop_reason=manifest.get("stop_reason"))
-    storage.write_atomic(folder / storage.SUMMARY, json.dumps(result, indent=2) + "\n")
+    text = json.dumps(result, indent=2) + "\n"
+    storage.write_atomic(folder / storage.SUMMARY, text)
+    manifest["files"] = {storage.OUTCOMES: outcomes, storage.ROUNDS: rounds,
+                         storage.SUMMARY: storage.checksum(text)}
     if figures:
         try:
             draw(folder)

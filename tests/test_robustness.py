@@ -47,19 +47,33 @@ def one_line(capsys) -> str:
 
 # --- kills -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("trial", range(5))
-def test_sigkill_at_a_random_moment_then_resume(trial, reference, tmp_path):
-    """The whole process group is killed (as a crash would) after a random delay: the
-    folder is absent, complete, or marked incomplete, and resume gives the same bytes."""
-    delay = random.Random(trial).uniform(0.2, 3.0)
+def _saved(folder: Path) -> int:
+    """Outcome chunks saved in a study folder, or -1 before the folder appears; 99 once
+    the chunks have been assembled."""
+    if (folder / "outcomes.csv").exists():
+        return 99
+    chunks = folder / "chunks"
+    return len(list(chunks.glob("outcomes-*.csv"))) if chunks.is_dir() else -1
+
+
+@pytest.mark.parametrize("trial, chunks", [(0, -1), (1, 0), (2, 1), (3, 3), (4, 6), (5, 99)])
+def test_sigkill_at_a_random_moment_then_resume(trial, chunks, reference, tmp_path):
+    """The whole process group is killed (as a crash would) at a random moment after a
+    given stage (before the folder appears, once it holds 0, 1, 3 or 6 saved chunks, once
+    they are assembled): the folder is absent, complete, or marked incomplete, and resume
+    gives the same bytes."""
     folder = tmp_path / "run"
     command = [sys.executable, "-m", "sim", "run", str(STATICS), "--runs", str(RUNS),
                "--seed", str(SEED), "--workers", "2", "--out", str(folder), "--quiet"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(delay)
+    reached = False
+    while process.poll() is None and not (reached := _saved(folder) >= chunks):
+        time.sleep(0.001)
+    time.sleep(random.Random(trial).uniform(0, 0.02 if chunks >= 0 else 1.0))
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    assert reached, "the study ended before the stage at which it was to be killed"
     visible = [p.name for p in tmp_path.iterdir() if not p.name.startswith(".")]
     assert visible in ([], ["run"])  # a half-made folder is never visible under its name
     if not folder.exists():
@@ -103,9 +117,12 @@ def test_a_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monk
     assert code == 2 and "No space left on device" in one_line(capsys)
     saved = sorted((folder / "chunks").glob("outcomes-*.csv"))
     assert saved  # what was written before the disk filled is still there, and whole
-    assert storage.done_chunks(folder, sim.records.outcome_columns(
-        sim.model.compile_model(textbook("statics"))))
-    assert "No space left" in storage.read_manifest(folder).get("error", "No space left")
+    model = sim.model.compile_model(textbook("statics"))
+    assert storage.done_chunks(folder, sim.records.outcome_columns(model),
+                               sim.records.round_columns(model), 1000)
+    # marking the failure needs the full disk too: the manifest says so, or still "running"
+    manifest = storage.read_manifest(folder)
+    assert manifest["status"] == "running" or "No space left" in manifest["error"]
     monkeypatch.setattr(storage.os, "fsync", real)
     assert main(["run", "--resume", str(folder), "--quiet", "--workers", "1"]) == 0
     assert data(folder) == reference
@@ -143,11 +160,41 @@ def test_a_damaged_chunk_is_named_and_kept(damage, interrupted, reference, capsy
     chunk.write_bytes(damaged)
     assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
     line = one_line(capsys)
-    assert chunk.name in line and "damaged chunk" in line and "move it away" in line
+    assert chunk.name in line and "damaged or missing chunk" in line and "move it" in line
     assert chunk.read_bytes() == damaged  # nothing deleted behind the user's back
     chunk.rename(interrupted / "damaged.csv")
     assert main(["run", "--resume", str(interrupted), "--quiet", "--workers", "1"]) == 0
     assert data(interrupted) == reference
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),  # truncated
+    lambda path: path.write_bytes(path.read_bytes()[:-9]),  # the last row cut short
+    lambda path: path.unlink(),  # missing
+])
+def test_a_damaged_chunk_of_rounds_is_named_and_kept(damage, interrupted, reference, capsys):
+    chunk = sorted((interrupted / "chunks").glob("rounds-*.csv"))[1]
+    outcomes = chunk.with_name(chunk.name.replace("rounds", "outcomes"))
+    damage(chunk)
+    assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
+    line = one_line(capsys)
+    assert chunk.name in line and f"move it and {outcomes.name} away" in line
+    assert outcomes.exists()  # nothing deleted behind the user's back
+    outcomes.rename(interrupted / "moved.csv")
+    assert main(["run", "--resume", str(interrupted), "--quiet", "--workers", "1"]) == 0
+    assert data(interrupted) == reference
+
+
+@pytest.mark.parametrize("edit", [
+    lambda f: (f / "scenario.yaml").write_text(
+        (f / "scenario.yaml").read_text().replace("war_cost: 0.0004", "war_cost: 0.01")),
+    lambda f: (f / "manifest.json").write_text(
+        (f / "manifest.json").read_text().replace('"seed": 21', '"seed": 22')),
+])
+def test_a_study_whose_scenario_or_seed_was_edited_is_not_resumed(edit, interrupted, capsys):
+    edit(interrupted)
+    assert main(["run", "--resume", str(interrupted), "--quiet"]) == 2
+    assert "was edited since the study started" in one_line(capsys)
 
 
 @pytest.mark.parametrize("edit, message", [
@@ -170,6 +217,13 @@ def test_an_edited_manifest_is_refused(interrupted, edit, message, capsys):
      "damaged"),
     (lambda f: (f / "outcomes.csv").unlink(), "missing"),
     (lambda f: (f / "summary.json").write_text("{"), "summary.json"),
+    (lambda f: (f / "rounds.csv").write_text((f / "rounds.csv").read_text()[:5000]),
+     "rounds.csv: missing or changed since the study finished"),
+    (lambda f: (f / "rounds.csv").write_text((f / "rounds.csv").read_text()[:-9]),
+     "rounds.csv: missing or changed"),
+    (lambda f: (f / "scenario.yaml").write_text(
+        (f / "scenario.yaml").read_text().replace("war_cost: 0.0004", "war_cost: 0.01")),
+     "scenario.yaml or the manifest's seed was edited"),
 ])
 def test_a_damaged_complete_folder_is_refused(damage, message, tmp_path, capsys):
     folder = tmp_path / "run"
