@@ -50,6 +50,9 @@ def _is_model(tp: Any) -> bool:
 def _pick(tp: Any, node: Any) -> Any:
     """For a union of models (actor roles, distributions), the member ``node`` belongs to."""
     members = [_unwrap(a) for a in typing.get_args(tp)]
+    kind = node.get("dist") if isinstance(node, dict) else None
+    if isinstance(kind, str) and DISTRIBUTIONS.get(kind) in members:
+        return DISTRIBUTIONS[kind]  # a distribution's own keys: battlefield.drift.high
     models = [m for m in members if _is_model(m) and m.__name__ not in _DIST_NAMES]
     if not models:
         return None

@@ -29,6 +29,17 @@ def test_override_list_item_and_distribution(geneva):
     assert sc.battlefield.drift.low == -20
 
 
+def test_override_inside_a_distribution(geneva):
+    # one bound of an uncertain parameter, as a sweep over it needs
+    sc = geneva.with_overrides({"battlefield.drift.low": -20,
+                                "actors.ukraine.positions.donbas.red_line.high": 0.4})
+    assert (sc.battlefield.drift.low, sc.battlefield.drift.high) == \
+        (-20, geneva.battlefield.drift.high)
+    assert sc.actors["ukraine"].positions["donbas"].red_line.high == 0.4
+    with pytest.raises(ScenarioError, match="red_line: must be within the issue's range"):
+        geneva.with_overrides({"actors.ukraine.positions.donbas.red_line.high": 2})
+
+
 def test_override_of_an_unset_optional_key(geneva):
     sc = geneva.with_overrides({"actors.ukraine.batna": 0.3})
     assert sc.actors["ukraine"].batna == 0.3
@@ -40,6 +51,8 @@ def test_override_of_an_unset_optional_key(geneva):
     ("actors.us.levers.5.probability", 1, "'actors.us.levers' is a list of 2; no item 5"),
     ("actors.russia.war_cost.x", 1, "is a single value, it has no 'x'"),
     ("talks.everydays", 7, "did you mean 'every_days'?"),
+    ("battlefield.drift.hgih", 1, "'battlefield.drift' has no 'hgih'; did you mean 'high'?"),
+    ("battlefield.volatility.low", 1, "is a single value, it has no 'low'"),
     ("", 1, "empty path"),
 ])
 def test_bad_paths_are_named(geneva, path, value, message):
