@@ -31,6 +31,7 @@ _KINDS = {
     "model_attributes_type": "a mapping", "list_type": "a list", "tuple_type": "a list",
     "date_type": "a date (YYYY-MM-DD)", "date_parsing": "a date (YYYY-MM-DD)",
     "date_from_datetime_inexact": "a date (YYYY-MM-DD) without a time",
+    "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
     "finite_number": "a finite number", "int_from_float": "a whole number",
 }
 
@@ -74,12 +75,46 @@ def from_document(document: Any, source: str = "<document>",
         scenario = Scenario.model_validate(document)
     except ValidationError as exc:
         problems = [_problem(err, document, source, lines) for err in exc.errors()]
+        problems += _checks_of_the_rest(document, exc.errors(), source, lines)
         raise ScenarioError(_sorted(problems)) from None
-    problems = [Problem(source, line_of(lines, path), dotted(path), message)
-                for path, message in checks.check(scenario)]
+    problems = _checks(scenario, source, lines)
     if problems:
         raise ScenarioError(_sorted(problems))
     return scenario
+
+
+def _checks(scenario: Scenario, source: str, lines: dict[Path, int]) -> list[Problem]:
+    """The checks across keys (red lines within their issue's range, levers aimed at actors
+    that exist, effect paths that exist) of a scenario whose keys are each valid."""
+    return [Problem(source, line_of(lines, path), dotted(path), message)
+            for path, message in checks.check(scenario)]
+
+
+def _checks_of_the_rest(document: dict, errors: list, source: str,
+                        lines: dict[Path, int]) -> list[Problem]:
+    """``_checks`` of the document without the keys the validation refused, when the rest is
+    valid, so one pass names problems of both kinds. Not when something required is
+    missing, or an issue's or actor's name or whole entry or an actor's role is refused:
+    without them the rest would be checked against a scenario the user did not write."""
+    rest = copy.deepcopy(document)
+    for err in errors:
+        path = _location(err)
+        parent = _node(rest, path[:-1])
+        if err["type"] in ("missing", "role") or "[key]" in err["loc"] or len(path) < 2 or \
+                (len(path) == 2 and path[0] in ("issues", "actors")) or \
+                not isinstance(parent, dict):
+            return []
+        parent.pop(path[-1], None)
+    try:
+        return _checks(Scenario.model_validate(rest), source, lines)
+    except ValidationError:
+        return []
+
+
+def _location(err: dict) -> Path:
+    """The key path of a pydantic error, without the tags of unions."""
+    path = tuple(p for p in err["loc"] if p not in _TAGS and p != "[key]")
+    return path + ("role",) if err["type"] == "role" else path
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -89,7 +124,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
 
 def _problem(err: dict, document: Any, source: str, lines: dict[Path, int]) -> Problem:
     """Turn one pydantic error into our one-line form."""
-    path = tuple(p for p in err["loc"] if p not in _TAGS and p != "[key]")
+    path = _location(err)
     kind, value = err["type"], err.get("input")
     if "[key]" in err["loc"]:
         message = f"names must be lower-case letters, digits and _, starting with a letter; " \
@@ -106,14 +141,17 @@ def _problem(err: dict, document: Any, source: str, lines: dict[Path, int]) -> P
     elif kind == "literal_error":
         message = f"expected {err['ctx']['expected']}, got {_found(value)}"
     elif kind == "role" and isinstance(value, dict):
-        path += ("role",)
         message = f"expected 'party' or 'mediator', got {_found(value.get('role'))}"
     elif kind == "param":
         message = _param_message(value)
     elif kind == "string_pattern_mismatch":
         message = f"must match {err['ctx']['pattern']}, got {_found(value)}"
     elif kind in ("too_short", "too_long"):
-        message = err["msg"].replace("List", "the list").replace("Dictionary", "the mapping")
+        ctx = err["ctx"]
+        bound = f"at least {ctx['min_length']}" if kind == "too_short" else \
+            f"at most {ctx['max_length']}"
+        message = f"expected {bound} {'item' if bound.endswith(' 1') else 'items'}, " \
+                  f"got {ctx['actual_length']}"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         op = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
               "less_than_equal": "<="}[kind]
@@ -121,7 +159,7 @@ def _problem(err: dict, document: Any, source: str, lines: dict[Path, int]) -> P
         message = f"must be {op} {limit:g}, got {_found(value)}"
     else:
         message = err["msg"].removeprefix("Value error, ")
-    line = line_of(lines, path[:-1] if kind == "missing" else path)
+    line = line_of(lines, path[:-1] if kind == "missing" else path) or (1 if lines else None)
     return Problem(source, line, dotted(path), message)
 
 

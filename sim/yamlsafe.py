@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from typing import Any
 
 import yaml
@@ -34,6 +35,12 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "timestamp")
 }
 _MERGE = "<<"
+# YAML 1.1 also reads 1:20 (base 60) as 80, 0x1F, 0o17, 017 (octal!) and 1_000 as numbers;
+# JSON, YAML 1.2 and editors with the JSON Schema do not: only plain decimals are numbers
+_DECIMAL = {"tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)"),
+            "tag:yaml.org,2002:float": re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)"
+                                                  r"([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
+                                                  r"|\.(nan|NaN|NAN)")}
 
 
 class _Frame:
@@ -178,7 +185,7 @@ def read_yaml_text(text: str, source: str) -> tuple[Any, dict[Path, int]]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise fail(mark.line + 1 if mark else None, f"YAML syntax error: {problem}") from None
     if not root:
-        raise fail(None, "the file is empty; expected a mapping of scenario keys")
+        raise fail(1, "the file is empty; expected a mapping of scenario keys")
     return root[0], lines
 
 
@@ -189,6 +196,10 @@ def _scalar(loader: yaml.SafeLoader, event: yaml.ScalarEvent, fail) -> Any:
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag not in _SAFE_TAGS:
         raise fail(f"YAML tag '{tag}' is not allowed; use plain numbers, text, true/false, null")
+    plain = _DECIMAL.get(tag)
+    if plain is not None and not plain.fullmatch(event.value):
+        raise fail(f"'{event.value}' is a number only in old YAML (base 60, hexadecimal, octal "
+                   "or with _); write a plain decimal number, or quote it if it is text")
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         value = SafeConstructor.yaml_constructors[tag](loader, node)

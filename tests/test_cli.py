@@ -29,6 +29,7 @@ def test_validate_reports_each_problem_on_stderr(tmp_path, capsys):
     assert main(["validate", GENEVA, str(bad)]) == 2
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
+        f"{bad}:4: actors.a.positions.land.ideal: must be within the issue's range [0, 1], got 2",
         f"{bad}:4: actors.a.walkout: must be within [0, 1], got 7",
     ]
     assert GENEVA in captured.out
@@ -81,6 +82,13 @@ def test_entry_points(argv):
     out = subprocess.run([sys.executable, *argv, "--version"], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == f"peacesim {sim.__version__}"
+
+
+def test_a_full_disk_on_standard_output_is_one_line():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "sim", "schema"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO)
+    assert (done.returncode, done.stderr) == (2, "peacesim: No space left on device\n")
 
 
 def test_bad_file_exits_2_without_traceback():

@@ -102,7 +102,15 @@ CASES = [
      "talks.protocol", "expected 'mediated' or 'alternating', got 'shuttle'"),
     ("bad range order", edit("range: [0, 1]", "range: [1, 0]"), 3, "issues.land",
      "lo <= hi"),
-    ("missing required key", edit("name: small\n", ""), None, "name", "required key is missing"),
+    ("missing required key", edit("name: small\n", ""), 1, "name", "required key is missing"),
+    ("no issues", edit("issues:\n  land: {range: [0, 1]}\n  guarantee: {}\n", "issues: {}\n")
+     .replace("positions:\n      land: {ideal: 0, weight: 0.5, red_line: 0.4}\n      guarantee: "
+              "{ideal: 1, weight: 0.5}", "positions: {}").replace("{land: {ideal: 1}}", "{}")
+     .replace("battlefield: {issue: land, holder: kyiv, held_km2: 100, reference_km2: 100, "
+              "drift: -1}\n", "").replace("path: battlefield.drift", "path: actors.kyiv.war_cost"),
+     2, "issues", "expected at least 1 item, got 0"),
+    ("date in words", BASE + "start: 17 Feb 2026\n", 19, "start",
+     "expected a date (YYYY-MM-DD), got '17 Feb 2026'"),
     ("string where a mapping belongs", edit("talks: {every_days: 14}", "talks: weekly"), 18,
      "talks", "expected a mapping, got 'weekly'"),
     ("effect with two changes", edit("add: -5}", "add: -5, scale: 2}"), 16,
@@ -138,14 +146,37 @@ def test_several_problems_are_all_reported_in_line_order():
                                                 (17, "battlefield.drift")]
 
 
+def test_problems_of_keys_and_across_keys_are_reported_together():
+    # an unknown key and a bad value, with a red line outside its issue's range and a lever
+    # aimed at nobody: checks across keys run on the rest of the file
+    text = edit("walkout: 0.1", "walkot: 0.1").replace("red_line: 0.4", "red_line: 1.7") \
+        .replace("'on': kyiv", "'on': kiev").replace("drift: -1", "drift: x")
+    assert [(p.line, p.path, p.message[:20]) for p in problems(text)] == [
+        (8, "actors.kyiv.positions.land.red_line", "must be within the i"),
+        (10, "actors.kyiv.walkot", "unknown key; did you"),
+        (16, "actors.us.levers.0.on", "no party 'kiev'; did"),
+        (17, "battlefield.drift", "expected a number or")]
+
+
+def test_checks_across_keys_wait_for_required_keys():
+    # without its required issue the battlefield cannot be checked against the issues
+    found = problems(edit("issue: land, holder", "holder").replace("red_line: 0.4",
+                                                                   "red_line: 1.7"))
+    assert [(p.line, p.path) for p in found] == [(17, "battlefield.issue")]
+
+
 YAML_CASES = [
     ("syntax error", "name: x\nissues: {land: [0, 1}\n", 2, "YAML syntax error"),
     ("duplicate key", BASE.replace("walkout: 0.1", "walkout: 0.1\n    walkout: 0.2"), 11,
      "duplicate key 'walkout'"),
     ("list document", "- 1\n- 2\n", 1, "expected a mapping of scenario keys, got a list"),
     ("scalar document", "just text\n", 1, "expected a mapping of scenario keys, got 'just text'"),
-    ("empty file", "", None, "the file is empty"),
-    ("only comments", "# nothing here\n", None, "the file is empty"),
+    ("empty file", "", 1, "the file is empty"),
+    ("only comments", "# nothing here\n", 1, "the file is empty"),
+    ("base-60 number", "name: x\nseed: 1:20\n", 2, "'1:20' is a number only in old YAML"),
+    ("hexadecimal number", "name: x\nruns: 0x1F\n", 2, "'0x1F' is a number only in old YAML"),
+    ("octal number", "name: x\nruns: 017\n", 2, "'017' is a number only in old YAML"),
+    ("number with _", "name: x\nruns: 1_000\n", 2, "write a plain decimal number"),
     ("nan", edit("walkout: 0.1", "walkout: .nan"), 10, "expected a finite number, got .nan"),
     ("inf", edit("drift: -1", "drift: -.inf"), 17, "expected a finite number, got -.inf"),
     ("python tag", "name: !!python/object/apply:os.system ['echo pwned']\n", 1,
