@@ -1,29 +1,46 @@
 """peacesim: simulate peace negotiations held while a war goes on.
 
-The public API (DESIGN.md 4.3) is re-exported here.
+The public API (DESIGN.md 4.3) is re-exported here. Each name is imported on
+first use, so that ``peacesim validate``, ``schema`` and ``--version`` start at
+once instead of loading the engine, pandas and numba first.
 """
 
-__version__ = "0.1.0"  # before the imports: the runner records it in every manifest
+from __future__ import annotations
 
-from sim.engine import Replication, replicate
+import importlib
+from typing import TYPE_CHECKING
+
 from sim.errors import PeacesimError, Problem, ScenarioError
-from sim.results import Results
-from sim.scenario import load_scenario, parse_scenario
-from sim.schema import Scenario
-from sim.study import resume, run
-from sim.sweeps import load_table as load_sweep
-from sim.sweeps import sweep
-from sim.thresholds import Threshold, threshold
 
-_LAZY = {"compare": "sim.comparison", "Comparison": "sim.comparison"}  # need matplotlib
+__version__ = "0.1.0"  # the runner records it in every manifest
+
+_LAZY = {
+    "Replication": "sim.engine", "replicate": "sim.engine", "Results": "sim.results",
+    "load_scenario": "sim.scenario", "parse_scenario": "sim.scenario", "Scenario": "sim.schema",
+    "resume": "sim.study", "run": "sim.study", "load_sweep": "sim.sweeps",
+    "sweep": "sim.sweeps", "Threshold": "sim.thresholds", "threshold": "sim.thresholds",
+    "compare": "sim.comparison", "Comparison": "sim.comparison",
+}
+
+if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
+    from sim.comparison import Comparison, compare
+    from sim.engine import Replication, replicate
+    from sim.results import Results
+    from sim.scenario import load_scenario, parse_scenario
+    from sim.schema import Scenario
+    from sim.study import resume, run
+    from sim.sweeps import load_table as load_sweep
+    from sim.sweeps import sweep
+    from sim.thresholds import Threshold, threshold
 
 
 def __getattr__(name: str):
-    """Import the plotting side of the API on first use, so ``import sim`` stays quick."""
+    """Import a name of the API from its module on first use."""
     if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        module = importlib.import_module(_LAZY[name])
+        value = getattr(module, "load_table" if name == "load_sweep" else name)
+        globals()[name] = value  # once
+        return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
 
 

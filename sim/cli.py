@@ -14,9 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 import sim
-from sim.errors import PeacesimError
+from sim.errors import PeacesimError, StudyInterruptedError
 from sim.paths import dotted, parameters
-from sim.runner import StudyInterruptedError
 from sim.scenario import parse_assignment
 
 EXIT_BAD_INPUT = 2

@@ -29,3 +29,7 @@ class ScenarioError(PeacesimError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StudyInterruptedError(PeacesimError):
+    """The user stopped a study; what finished is saved and the folder can be resumed."""

@@ -39,10 +39,6 @@ MAX_CHUNK = 5000
 ROUNDS_SAMPLE = 1000  # rounds.csv keeps the rounds of the first this many replications
 
 
-class StudyInterruptedError(PeacesimError):
-    """The user stopped a study; what finished is saved and the folder can be resumed."""
-
-
 class ReplicationError(PeacesimError):
     """The model raised an exception inside one replication."""
 

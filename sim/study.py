@@ -16,13 +16,12 @@ import warnings
 from pathlib import Path
 
 from sim import storage
-from sim.errors import PeacesimError
+from sim.errors import PeacesimError, StudyInterruptedError
 from sim.model import compile_model
 from sim.records import outcome_columns, round_columns
 from sim.results import Results
 from sim.runner import (
     ROUNDS_SAMPLE,
-    StudyInterruptedError,
     check_options,
     default_workers,
     execute,

@@ -30,13 +30,12 @@ import numpy as np
 import pandas as pd
 
 from sim import storage, study
-from sim.errors import PeacesimError
+from sim.errors import PeacesimError, StudyInterruptedError
 from sim.model import compile_model
 from sim.records import OUTCOMES
 from sim.results import read_table
 from sim.runner import (
     Progress,
-    StudyInterruptedError,
     check_options,
     default_workers,
     make_executor,

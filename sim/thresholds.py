@@ -21,10 +21,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim import storage, study
-from sim.errors import PeacesimError
+from sim.errors import PeacesimError, StudyInterruptedError
 from sim.model import compile_model
 from sim.runner import (
-    StudyInterruptedError,
     check_options,
     default_workers,
     make_executor,

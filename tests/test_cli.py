@@ -84,6 +84,20 @@ def test_entry_points(argv):
     assert out.stdout.strip() == f"peacesim {sim.__version__}"
 
 
+def test_validate_schema_and_version_start_without_the_engine():
+    # a file is refused in a fraction of a second because these commands do not load the
+    # engine's heavy dependencies (numba's kernels, pandas, matplotlib) at all
+    code = ("import sys; from sim.cli import main\n"
+            "for argv in (['--version'], ['schema'], ['validate', sys.argv[1]]):\n"
+            "    try: main(argv)\n"
+            "    except SystemExit: pass\n"
+            "heavy = {'numba', 'pandas', 'matplotlib', 'sim.engine', 'sim.rounds'}\n"
+            "print(sorted(heavy & set(sys.modules)), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, GENEVA], capture_output=True, text=True,
+                          cwd=REPO)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
 def test_a_full_disk_on_standard_output_is_one_line():
     with open("/dev/full", "w") as full:
         done = subprocess.run([sys.executable, "-m", "sim", "schema"], stdout=full,

@@ -18,7 +18,7 @@ import pytest
 import sim
 from sim import runner, storage, study
 from sim.cli import main
-from sim.errors import PeacesimError, ScenarioError
+from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
 from sim.scenario import parse_scenario
 from tests.conftest import REPO, SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook
@@ -135,7 +135,7 @@ def interrupted(tmp_path, monkeypatch) -> Path:
     """A study stopped by Ctrl-C after three chunks of 300."""
     ctrl_c_at_chunk(monkeypatch, 4, 300)
     folder = tmp_path / "run"
-    with pytest.raises(runner.StudyInterruptedError):
+    with pytest.raises(StudyInterruptedError):
         sim.run(textbook("statics"), runs=RUNS, seed=SEED, workers=1, out=folder,
                 figures=False)
     monkeypatch.undo()

@@ -14,8 +14,8 @@ import pytest
 
 import sim
 from sim import runner, storage, study
-from sim.errors import PeacesimError
-from sim.runner import ReplicationError, StudyInterruptedError
+from sim.errors import PeacesimError, StudyInterruptedError
+from sim.runner import ReplicationError
 from sim.stats import half_width
 from tests.conftest import SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook
