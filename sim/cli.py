@@ -164,7 +164,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     path, (low, high) = sweeps.parse_range(args.param, "--param")
     answer = threshold(_scenario(args), path, low, high, target=args.target, runs=args.runs,
                        seed=args.seed, workers=args.workers, scheduler=args.scheduler,
-                       steps=args.steps)
+                       steps=args.steps, where=args.where)
     print(answer.evaluations.to_string(index=False))
     print(answer)
     return 0
@@ -237,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the parameter and the range to search")
     thr.add_argument("--target", type=_probability, default=0.5, metavar="P",
                      help="the P(agreement) to cross (default 0.5)")
+    thr.add_argument("--where", metavar="CONDITION",
+                     help="count only agreements on these terms, e.g. 'deal.donbas >= 0.5' "
+                          "(conditions on outcomes.csv columns joined by 'and')")
     thr.add_argument("--steps", type=_positive, default=8,
                      help="bisection steps (default 8: the bracket is 1/256 of the range)")
     _study_options(thr)

@@ -1,5 +1,8 @@
 """"What would it take": the value of one parameter at which P(agreement) crosses a target.
 
+The probability may also be of agreements on given terms (``where``:
+``deal.donbas >= 0.5``), e.g. of a deal in which a party gives up at least so much.
+
 Bisection on [low, high] with common random numbers: every evaluation is a
 study with the same root seed, so replication ``i`` meets the same chance
 events at every value and P(agreement) moves only with the parameter. The
@@ -13,6 +16,8 @@ the target once in the range; with several crossings it finds one of them.
 from __future__ import annotations
 
 import math
+import operator
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +28,8 @@ import pandas as pd
 from sim import storage, study
 from sim.errors import PeacesimError, StudyInterruptedError
 from sim.model import compile_model
+from sim.records import outcome_columns
+from sim.results import read_table
 from sim.runner import (
     check_options,
     default_workers,
@@ -36,6 +43,9 @@ from sim.stats import half_width, wilson
 
 STEPS = 8  # bisection steps after the two ends: the bracket shrinks to 1/256 of the range
 PROBES = 4  # at most this many evaluations on each side to bound the sampling uncertainty
+_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+        "==": operator.eq, "!=": operator.ne}
+_TERM = re.compile(r"\s*([a-z][a-z0-9_.]*)\s*(>=|<=|==|!=|>|<)\s*([-+0-9.eE]+)\s*")
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,22 +68,25 @@ class Threshold:
 def threshold(scenario: Scenario | str | Path, path: str, low: float, high: float,
               target: float = 0.5, runs: int | None = None, seed: int | None = None,
               workers: int | None = None, scheduler: str | None = None,
-              steps: int = STEPS) -> Threshold:
+              steps: int = STEPS, where: str | None = None) -> Threshold:
     """Find where P(agreement) crosses ``target`` as ``path`` goes from ``low`` to ``high``.
 
-    Each evaluation is a study of ``runs`` replications (default: the
-    scenario's) with root ``seed``. Raises ``PeacesimError`` before any work for
-    a bad path, a value the scenario rejects, ``low >= high`` or a target
-    outside (0, 1).
+    ``where``: count only agreements on these terms, conditions on the numeric
+    columns of outcomes.csv joined by ``and`` (``"deal.donbas >= 0.5"``). Each
+    evaluation is a study of ``runs`` replications (default: the scenario's)
+    with root ``seed``. Raises ``PeacesimError`` before any work for a bad path,
+    a value the scenario rejects, ``low >= high``, a target outside (0, 1) or a
+    condition that names no such column.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     _check(sc, path, low, high, target, steps)
+    terms = parse_where(where, outcome_columns(compile_model(sc))) if where else []
     runs = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
     if scheduler is None and workers is None:
         workers = default_workers()
     check_options(runs, seed, workers, None, None)
-    evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler)
+    evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler, terms)
     try:
         return _bisect(evaluate, path, float(low), float(high), target, steps)
     except StudyInterruptedError:
@@ -97,13 +110,39 @@ def _check(sc: Scenario, path: str, low, high, target, steps) -> None:
         with_overrides(sc, {path: value}, "threshold")
 
 
+def parse_where(text: str, columns: list[str]) -> list[tuple[str, str, float]]:
+    """``"deal.donbas >= 0.5 and day < 200"`` -> [(column, operator, number), ...], each
+    column one of the numeric ``columns`` of outcomes.csv."""
+    numeric = [c for c in columns if c.split(".")[0] in ("deal", "utility", "param")
+               or c in ("day", "rounds", "held_km2")]
+    terms = []
+    for part in re.split(r"\s+and\s+", text.strip()):
+        match = _TERM.fullmatch(part)
+        if not match:
+            raise PeacesimError(f"--where {text!r}: expected COLUMN OP NUMBER (OP one of "
+                                f"{' '.join(_OPS)}), joined by 'and'; got {part!r}")
+        column, op, number = match.groups()
+        if column not in numeric:
+            raise PeacesimError(f"--where: no numeric column {column!r} in outcomes.csv; it has "
+                                f"{', '.join(numeric)}")
+        try:
+            terms.append((column, op, float(number)))
+        except ValueError:
+            raise PeacesimError(f"--where: {number!r} is not a number") from None
+    return terms
+
+
 class _Evaluator:
-    """P(agreement) at a value of the parameter: a study in a temporary folder, on one
-    executor for the whole search; remembers every evaluation."""
+    """P(agreement), or of agreements on the ``terms`` of ``parse_where``, at a value of the
+    parameter: a study in a temporary folder, on one executor for the whole search;
+    remembers every evaluation."""
 
     def __init__(self, sc: Scenario, path: str, runs: int, seed: int, workers: int,
-                 scheduler: str | None):
+                 scheduler: str | None, terms: list[tuple[str, str, float]] | None = None):
         self.sc, self.path, self.runs, self.seed = sc, path, runs, seed
+        self.terms = terms or []
+        on = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.terms)
+        self.label = f"P(agreement with {on})" if on else "P(agreement)"
         self.executor, self.description, self.client = make_executor(workers, scheduler)
         self.workers = self.description["workers"]
         self.chunk = pilot(compile_model(sc), seed, runs, self.workers)
@@ -117,10 +156,21 @@ class _Evaluator:
                                 None, self.runs, 0, None)
         study.start(folder, point, manifest, self.executor, self.workers, True, False)
         summary = storage.read_json(folder / storage.SUMMARY)
-        shutil.rmtree(folder)
         agreed = round(summary["p_agreement"] * summary["runs"])
+        if self.terms:
+            agreed = self._count(folder / storage.OUTCOMES)
+        shutil.rmtree(folder)
         self.rows.append((value, summary["runs"], agreed))
         return agreed / summary["runs"]
+
+    def _count(self, path: Path) -> int:
+        """Agreements whose row meets every term."""
+        names = {"outcome", *(c for c, _, _ in self.terms)}
+        table = read_table(path, names.__contains__)
+        met = table["outcome"] == "agreement"
+        for column, op, number in self.terms:
+            met &= _OPS[op](table[column], number)
+        return int(met.sum())
 
     def table(self) -> pd.DataFrame:
         rows = [(v, n, k, k / n, *wilson(k, n)) for v, n, k in sorted(self.rows)]
@@ -137,13 +187,13 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
     p_low, p_high = evaluate(low), evaluate(high)
     for end, p in ((low, p_low), (high, p_high)):
         if p == target:  # an end is the answer (the same rule at both ends)
-            message = (f"P(agreement) is {target:g} at the end of the range, {path} = {end:g}; "
+            message = (f"{evaluate.label} is {target:g} at the end of the range, {path} = {end:g}; "
                        "widen the range to see how it crosses")
             return Threshold(path, target, True, end, (end, end), (end, end),
                              evaluate.table(), message)
     if (p_low > target) == (p_high > target):
         side = "above" if p_low >= target else "below"
-        message = (f"P(agreement) stays {side} {target:g} for {path} from {low:g} "
+        message = (f"{evaluate.label} stays {side} {target:g} for {path} from {low:g} "
                    f"(P = {p_low:.3f}) to {high:g} (P = {p_high:.3f}): the target is not "
                    f"crossed in this range")
         return Threshold(path, target, False, None, None, None, evaluate.table(), message)
@@ -162,7 +212,7 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
                  / slope, target, rising, low, high)
     table = evaluate.table()
     uncertainty = _uncertainty(table, target, rising, low, high)
-    message = (f"P(agreement) crosses {target:g} at {path} ≈ {value:.4g} (bracket "
+    message = (f"{evaluate.label} crosses {target:g} at {path} ≈ {value:.4g} (bracket "
                f"[{a:.4g}, {b:.4g}]: P = {pa:.3f} and {pb:.3f}); allowing for sampling error "
                f"(95% Wilson intervals of {evaluate.runs} replications per value) the crossing "
                f"lies in [{uncertainty[0]:.4g}, {uncertainty[1]:.4g}]")

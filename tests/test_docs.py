@@ -25,7 +25,10 @@ following the page would; nothing is written into the repository.
   other values replace), the result validated and saved back, as a reader adds
   the fragment to the file.
 * ```text blocks (output, synopses) and blocks without a language (equations) are
-  not run; any other language is an error, so no block escapes by accident.
+  not run. A text block right after a bash block (only a blank line between) is
+  that block's output: each of its lines must be a line of what the commands
+  printed, in order (``...`` stands for anything; a line of just ``...`` is skipped).
+  Any other language is an error, so no block escapes by accident.
 """
 
 from __future__ import annotations
@@ -72,6 +75,11 @@ class Block:
     line: int
     language: str
     text: str
+    after: int = 0  # the line just after its closing fence
+
+    def follows(self, other: Block | None) -> bool:
+        """Whether this block comes right after ``other``: nothing but a blank line between."""
+        return other is not None and self.line - other.after <= 1
 
     @property
     def where(self) -> str:
@@ -80,8 +88,8 @@ class Block:
 
 def blocks(page: Path) -> list[Block]:
     text = page.read_text(encoding="utf-8")
-    return [Block(page, text.count("\n", 0, m.start()) + 1, m.group(1), m.group(2))
-            for m in FENCE.finditer(text)]
+    return [Block(page, text.count("\n", 0, m.start()) + 1, m.group(1), m.group(2),
+                  text.count("\n", 0, m.end()) + 2) for m in FENCE.finditer(text)]
 
 
 @pytest.fixture
@@ -101,6 +109,7 @@ def test_every_block_runs(page, workdir, monkeypatch):
         f"{page.relative_to(REPO)}: a code fence is indented or unclosed; such blocks would " \
         "not be run (start fences at the beginning of the line)"
     namespace: dict = {"__name__": "__main__"}
+    shell: tuple[Block, str] | None = None  # the last bash block and what it printed
     for block in blocks(page):
         assert block.language in LANGUAGES, \
             f"{block.where}: ```{block.language} blocks are not run; use python, bash, yaml " \
@@ -108,9 +117,27 @@ def test_every_block_runs(page, workdir, monkeypatch):
         if block.language == "python":
             exec(compile(block.text, block.where, "exec"), namespace)
         elif block.language == "bash":
-            run_bash(block, workdir, monkeypatch)
+            shell = block, run_bash(block, workdir, monkeypatch)
         elif block.language == "yaml":
             check_yaml(block, workdir)
+        elif block.language == "text" and shell and block.follows(shell[0]):
+            check_output(block, shell[1])
+
+
+def check_output(block: Block, printed: str) -> None:
+    """Each line of ``block`` (output shown in the docs) is a line of ``printed``, in order."""
+    lines = [" ".join(line.split()) for line in printed.splitlines()]
+    at = 0
+    for shown in block.text.splitlines():
+        shown = " ".join(shown.split())
+        if shown in ("", "..."):
+            continue
+        pattern = re.compile(".*".join(map(re.escape, shown.split("..."))))
+        found = next((i for i in range(at, len(lines)) if pattern.fullmatch(lines[i])), None)
+        assert found is not None, \
+            f"{block.where}: the docs show {shown!r}, which the commands above did not " \
+            f"print (after what was matched before it):\n{printed}"
+        at = found + 1
 
 
 # --- bash ----------------------------------------------------------------------------------
@@ -121,8 +148,10 @@ def command_lines(text: str) -> list[str]:
             if line.strip() and not line.strip().startswith("#")]
 
 
-def run_bash(block: Block, workdir: Path, monkeypatch) -> None:
+def run_bash(block: Block, workdir: Path, monkeypatch) -> str:
+    """Run the block's lines; return what they printed (standard output, then error)."""
     text = block.text
+    printed = []
     if re.search(r"^dask scheduler", text, flags=re.M):
         pytest.importorskip("distributed")
         text = text.replace("8786", str(free_port()))
@@ -142,15 +171,18 @@ def run_bash(block: Block, workdir: Path, monkeypatch) -> None:
                 code, out, err = run_cli(args, monkeypatch)
                 assert code == expected, \
                     f"{block.where}: `{line}` exited {code}, expected {expected}\n{out}\n{err}"
+                printed += [out, err]
             else:
                 done = subprocess.run(["bash", "-c", line], cwd=workdir, capture_output=True,
                                       text=True, timeout=120)
                 assert done.returncode == expected, \
                     f"{block.where}: `{line}` exited {done.returncode}, expected " \
                     f"{expected}\n{done.stdout}\n{done.stderr}"
+                printed += [done.stdout, done.stderr]
     finally:
         for process in background:
             stop(process)
+    return "".join(printed)
 
 
 def run_cli(args: list[str], monkeypatch) -> tuple[int, str, str]:

@@ -255,10 +255,21 @@ def test_threshold_agrees_with_a_sweep_at_the_same_values():
     assert list(table["p_agreement"]) == list(answer.evaluations["p_agreement"])
 
 
+def test_threshold_of_agreements_on_given_terms_finds_its_closed_form():
+    # the Nash deal is (1 + a - b) / 2 where a deal exists (a <= 1 - b), a ~ U(0.5, 0.9):
+    # P(agreement with x >= 0.7) = P(0.4 + b <= a <= 1 - b) = (0.6 - 2b) / 0.4, 0.5 at b = 0.2
+    answer = sim.threshold(fearon(), "actors.b.batna", 0.1, 0.5, target=0.5, runs=2000,
+                           workers=1, where="deal.x >= 0.7")
+    assert answer.crossed and answer.value == pytest.approx(0.2, abs=0.015)
+    assert answer.uncertainty[0] <= 0.2 <= answer.uncertainty[1]
+    assert str(answer).startswith("P(agreement with deal.x >= 0.7) crosses 0.5")
+
+
 class Fixed:
     """A stand-in for the evaluator: P(agreement) from a function of the value."""
 
     runs = 100
+    label = "P(agreement)"
 
     def __init__(self, p):
         self.p, self.seen = p, []
@@ -300,6 +311,10 @@ def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     (["--param", "actors.a.positions.x.weight=-1:1"], "actors.a.positions.x.weight"),
     (["--param", "actors.b.batna=0.1:0.5", "--target", "1.5"], "probability"),
     (["--param", "actors.b.batna=a:b"], "--param actors.b.batna: expected LO:HI"),
+    (["--param", "actors.b.batna=0.1:0.5", "--where", "deal.y >= 1"],
+     "no numeric column 'deal.y'"),
+    (["--param", "actors.b.batna=0.1:0.5", "--where", "deal.x about 1"],
+     "expected COLUMN OP NUMBER"),
 ])
 def test_bad_threshold_input_is_one_line(argv, message, capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
