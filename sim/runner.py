@@ -19,6 +19,7 @@ import os
 import platform
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -116,8 +117,10 @@ class _Pool(cf.ProcessPoolExecutor):
     walks them all (numba alone holds about 150,000), which takes a tenth of a second and
     copies the memory pages they are on."""
 
-    def __init__(self, workers: int, mp_context, initializer: Callable) -> None:
-        super().__init__(workers, mp_context=mp_context, initializer=initializer)
+    def __init__(self, workers: int, mp_context, initializer: Callable,
+                 initargs: tuple = ()) -> None:
+        super().__init__(workers, mp_context=mp_context, initializer=initializer,
+                         initargs=initargs)
         self._forks = mp_context.get_start_method() == "fork"
         self._frozen = False
 
@@ -134,9 +137,18 @@ class _Pool(cf.ProcessPoolExecutor):
             self._frozen = False
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process, which stops the study cleanly."""
+def _start_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the main process, which stops the study cleanly, and end
+    when it is gone (killed with SIGKILL, say): nothing else would tell them, since every
+    worker holds the task queue open, and they would wait on it forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dict, Any]:
@@ -162,7 +174,8 @@ def make_executor(workers: int, scheduler: str | None) -> tuple[cf.Executor, dic
     # fork on Linux: workers start at once with the modules loaded, and nothing re-runs the
     # caller's script (spawn would, in every worker, unless it has a __main__ guard)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = _Pool(workers, mp_context=context, initializer=_ignore_sigint)
+    pool = _Pool(workers, mp_context=context, initializer=_start_worker,
+                 initargs=(os.getpid(),))
     return pool, {"kind": "processes", "workers": workers}, None
 
 

@@ -4,6 +4,7 @@ complete result or one clear line, and never loses what was already saved."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -83,6 +84,50 @@ def test_sigkill_at_a_random_moment_then_resume(trial, chunks, reference, tmp_pa
     if status != "complete":
         assert main(["run", "--resume", str(folder), "--quiet"]) == 0
     assert data(folder) == reference
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is ``pid``."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    """Only the main process is killed: its pool workers notice and end, never orphaned."""
+    folder = tmp_path / "run"
+    command = [sys.executable, "-m", "sim", "run", str(STATICS), "--runs", "200000",
+               "--seed", str(SEED), "--workers", "2", "--out", str(folder), "--quiet"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        while process.poll() is None and _saved(folder) < 1:
+            time.sleep(0.01)
+        workers = _children(process.pid)
+        assert len(workers) == 2
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, workers))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 # --- disks and folders -----------------------------------------------------------------------
