@@ -109,6 +109,21 @@ def type_at(root: type[BaseModel], document: Any, path: Path) -> Any:
     return tp
 
 
+def model_at(root: type[BaseModel], document: Any, path: Path) -> type[BaseModel] | None:
+    """The model class of the mapping at ``path`` of ``document`` (None: not a model, such as
+    a name-keyed mapping or a number)."""
+    tp: Any = type_at(root, document, path) if path else root
+    node = document
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else \
+            node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) \
+            else None
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        tp = _pick(tp, node)
+    return tp if _is_model(tp) else None
+
+
 def parameters(model: BaseModel, prefix: Path = ()) -> list[tuple[Path, Any, Bounds]]:
     """Every numeric parameter of a validated scenario, in file order: (path, value, bounds).
 

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.distributions import DISTRIBUTIONS
-from sim.schema import json_schema
+from sim.paths import model_at, split
+from sim.schema import Scenario, json_schema
 
 NAME_PATTERN = "^[a-z][a-z0-9_]*$"
 # What the keys of a name-keyed mapping are called in key paths.
@@ -30,6 +31,7 @@ PLACEHOLDERS = {"issues": "<issue>", "actors": "<actor>", "positions": "<issue>"
 INDEXES = ("<i>", "<j>", "<k>", "<l>")  # list items, by nesting depth
 
 SAME = "as the parameter"  # the unit of a distribution's numbers
+TARGET = "unit of the target"  # the unit of an effect's change
 # The unit of every numeric key (schema definition.key); "" for pure numbers.
 UNITS = {
     "Scenario.horizon_days": "days",
@@ -56,8 +58,8 @@ UNITS = {
     "Lever.probability": "probability",
     "Lever.duration_days": "days",
     "Lever.max_fires": "times",
-    "Effect.add": "unit of the target",
-    "Effect.set": "unit of the target",
+    "Effect.add": TARGET,
+    "Effect.set": TARGET,
     "Effect.scale": "factor",
     "Battlefield.held_km2": "km²",
     "Battlefield.reference_km2": "km²",
@@ -81,6 +83,21 @@ UNITS = {
     "Beta.a": "", "Beta.b": "", "Beta.low": SAME, "Beta.high": SAME,
     "Choice.values": SAME, "Choice.p": "probability",
 }
+
+
+def unit_of(document: dict, path: tuple) -> str:
+    """The unit of the number at ``path`` of a scenario document, e.g. "km² per day" for
+    ``battlefield.drift`` or ``battlefield.drift.low`` ("" when it has none)."""
+    owner = model_at(Scenario, document, path[:-1]) if path else None
+    unit = UNITS.get(f"{owner.__name__}.{path[-1]}", "") if owner else ""
+    if unit == SAME:
+        return unit_of(document, path[:-1])
+    if unit == TARGET:
+        effect = document
+        for key in path[:-1]:
+            effect = effect[key]
+        return unit_of(document, split(effect.get("path", ""))) if effect.get("path") else ""
+    return unit
 # Meanings of the keys the schema has no description for.
 MEANINGS = {
     "Party.role": "`party` (the default): an actor whose consent a deal needs.",

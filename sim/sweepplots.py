@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim import storage
 from sim.paths import split
 from sim.plots import new_figure, save, wrap
+from sim.reference import unit_of
 from sim.results import read_table
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, to_document
 from sim.schema import Scenario
 
 GREEN, BLUE = "#2a9d55", "#3b5b92"
@@ -29,9 +30,14 @@ NOTE = "Same replication seeds at every point (common random numbers). Not a for
 
 
 def parameter_label(sc: Scenario, path: str) -> str:
-    """A path with what it refers to: ``actors.russia.positions.donbas.red_line (Russia;
-    Share of Donetsk ceded)``."""
+    """A path with what it refers to and its unit: ``actors.russia.positions.donbas.red_line
+    (Russia; Share of Donetsk ceded) [issue scale]``."""
     parts = split(path)
+    unit = unit_of(to_document(sc), parts)
+    return _named(sc, path, parts) + (f" [{unit}]" if unit else "")
+
+
+def _named(sc: Scenario, path: str, parts: tuple) -> str:
     named = []
     if parts[0] == "actors" and len(parts) > 1 and parts[1] in sc.actors:
         actor = sc.actors[parts[1]]
@@ -73,7 +79,7 @@ def draw_sweep(folder: Path) -> list[Path]:
     elif len(paths) == 2 and design["type"] == "grid":
         fig = heatmaps(sc, table, paths)
     else:
-        fig = main_effects(sc, table, paths)
+        fig = main_effects(sc, table, paths, binned=design["type"] == "lhs")
     kind = "Latin hypercube" if design["type"] == "lhs" else "grid"
     fig.suptitle(wrap(f"Sweep of {sc.title or sc.name}: {len(table)} points ({kind}), "
                       f"{manifest['runs']} replications each", 100), fontsize=11,
@@ -107,13 +113,14 @@ def one_parameter(sc: Scenario, table: pd.DataFrame, path: str) -> Figure:
     x, categories = _axis(order[path])
     top.fill_between(x, order["p_agreement_lo"], order["p_agreement_hi"], color=GREEN,
                      alpha=0.2, linewidth=0, label="95% interval (Wilson)")
-    top.plot(x, order["p_agreement"], "o-", color=GREEN, label="P(agreement)")
+    line = "o" if categories else "o-"  # values that are text have no order to join
+    top.plot(x, order["p_agreement"], line, color=GREEN, label="P(agreement)")
     _p_axis(top)
     top.legend(loc="best", fontsize=8)
     days = order["days.median"].to_numpy(dtype=float)
     bottom.fill_between(x, order["days.p10"], order["days.p90"], color=BLUE, alpha=0.15,
                         linewidth=0, label="10th-90th percentile")
-    bottom.plot(x, days, "o-", color=BLUE, label="median")
+    bottom.plot(x, days, line, color=BLUE, label="median")
     bottom.set_ylabel("days to agreement\n(among agreements)")
     bottom.grid(alpha=0.3)
     bottom.legend(loc="best", fontsize=8)
@@ -159,9 +166,11 @@ def heatmaps(sc: Scenario, table: pd.DataFrame, paths: list[str]) -> Figure:
     return fig
 
 
-def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str]) -> Figure:
+def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str],
+                 binned: bool = False) -> Figure:
     """One panel per parameter: each point's P(agreement), and its mean over the other
-    parameters at each value (binned for continuous designs)."""
+    parameters at each value, or in bins of the value (``binned``: a Latin hypercube,
+    where every point has a value of its own)."""
     cols = min(3, len(paths))
     rows = math.ceil(len(paths) / cols)
     fig = new_figure((4.4 * cols + 1.0, 3.8 * rows + 1.0))
@@ -170,11 +179,16 @@ def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str]) -> Figure:
         x, categories = _axis(table[path])
         ax.scatter(x, table["p_agreement"], s=14, color=GREEN, alpha=0.45, linewidths=0,
                    label="one point of the design")
-        centres, means = _mean_curve(x, table["p_agreement"].to_numpy(dtype=float))
-        ax.plot(centres, means, "-", color="black", linewidth=1.8, label="mean over the others")
+        centres, means = _mean_curve(x, table["p_agreement"].to_numpy(dtype=float),
+                                     binned and not categories)
+        if len(centres):
+            ax.plot(centres, means, "o-" if binned else "-", color="black", linewidth=1.8,
+                    label="mean over the others" + (" (in bins)" if binned else ""))
         _p_axis(ax)
         if categories:
             ax.set_xticks(range(len(categories)), categories)
+        else:
+            ax.xaxis.set_major_locator(MaxNLocator(5))  # few ticks: the panels are narrow
         ax.set_xlabel(wrap(parameter_label(sc, path), 45), fontsize=9)
     for ax in axes[len(paths):]:
         ax.set_axis_off()
@@ -182,13 +196,16 @@ def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str]) -> Figure:
     return fig
 
 
-def _mean_curve(x: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of p at each distinct x, or in equal bins of about five points (3 to 10 bins)
-    when x takes many values."""
+def _mean_curve(x: np.ndarray, p: np.ndarray, binned: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of p at each distinct x; in equal bins of about five points (2 to 10 bins) when
+    ``binned`` or x takes many values; nothing from fewer than six points in bins (a mean
+    of one or two points per bin would only repeat them)."""
     distinct = np.unique(x)
-    if len(distinct) <= 12:
+    if not binned and len(distinct) <= 12:
         return distinct, np.array([p[x == v].mean() for v in distinct])
-    bins = max(3, min(10, len(x) // 5))
+    if len(x) < 6:
+        return np.array([]), np.array([])
+    bins = max(2, min(10, len(x) // 5))
     edges = np.linspace(x.min(), x.max(), bins + 1)
     which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
     keep = [b for b in range(bins) if np.any(which == b)]

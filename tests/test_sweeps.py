@@ -222,6 +222,30 @@ def test_resume_refuses_a_complete_sweep_and_a_run_folder(tmp_path, capsys):
     assert main(["run", "--resume", str(tmp_path / "s" / "points" / "0000")]) == 2
 
 
+@pytest.mark.parametrize("path, unit", [
+    ("battlefield.drift", "[km² per day]"),
+    ("battlefield.drift.low", "[km² per day]"),  # inside a distribution: the parameter's
+    ("actors.us.levers.0.effects.0.add", "[km² per day]"),  # an effect: its target's
+    ("actors.russia.war_cost", "[utility per day]"),
+    ("talks.protocol", "talks.protocol"),  # text: no unit
+])
+def test_parameter_labels_carry_their_unit(path, unit):
+    sc = sim.load_scenario(sim.study.DEFAULT_SCENARIO)
+    assert parameter_label(sc, path).endswith(unit)
+
+
+def test_main_effects_of_a_latin_hypercube_are_means_in_bins():
+    from sim.sweepplots import _mean_curve
+
+    x = np.arange(10.0)  # every point a value of its own, as in a Latin hypercube
+    centres, means = _mean_curve(x, x / 10, binned=True)
+    assert list(centres) == [2.25, 6.75] and list(means) == pytest.approx([0.2, 0.7])
+    assert len(_mean_curve(x[:5], x[:5], binned=True)[0]) == 0  # too few for bins
+    grid = np.array([0.0, 0.0, 1.0, 1.0])
+    assert list(_mean_curve(grid, np.array([0.1, 0.3, 0.5, 0.9]), binned=False)[1]) == \
+        pytest.approx([0.2, 0.7])
+
+
 def test_parameter_labels_name_the_actor_and_issue():
     sc = sim.load_scenario(sim.study.DEFAULT_SCENARIO)
     actor = next(iter(sc.actors))
