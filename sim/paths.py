@@ -109,6 +109,11 @@ def type_at(root: type[BaseModel], document: Any, path: Path) -> Any:
     return tp
 
 
+def whole_number(root: type[BaseModel], document: Any, path: Path) -> bool:
+    """Whether the key at ``path`` takes whole numbers only (``max_fires``, ``runs``)."""
+    return _unwrap(type_at(root, document, path)) is int
+
+
 def model_at(root: type[BaseModel], document: Any, path: Path) -> type[BaseModel] | None:
     """The model class of the mapping at ``path`` of ``document`` (None: not a model, such as
     a name-keyed mapping or a number)."""

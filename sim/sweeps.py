@@ -22,7 +22,7 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ import pandas as pd
 from sim import storage, study
 from sim.errors import PeacesimError, StudyInterruptedError
 from sim.model import compile_model
+from sim.paths import split, whole_number
 from sim.records import OUTCOMES
 from sim.results import read_table
 from sim.runner import (
@@ -42,7 +43,7 @@ from sim.runner import (
     new_manifest,
     pilot,
 )
-from sim.scenario import load_scenario, with_overrides
+from sim.scenario import load_scenario, to_document, with_overrides
 from sim.schema import Scenario
 from sim.yamlsafe import read_yaml_text
 
@@ -67,9 +68,10 @@ def grid_design(grid: Mapping[str, Sequence[Any]]) -> tuple[list[str], list[tupl
 
 
 def lhs_design(ranges: Mapping[str, Sequence[float]], samples: int,
-               design_seed: int = 0) -> tuple[list[str], list[tuple]]:
+               design_seed: int = 0, whole: Collection[str] = ()) -> tuple[list[str], list[tuple]]:
     """A Latin hypercube (McKay, Beckman and Conover 1979): each range cut into ``samples``
-    equal strata, one point per stratum on every axis, strata paired at random."""
+    equal strata, one point per stratum on every axis, strata paired at random. The paths
+    in ``whole`` take whole numbers: LO..HI each as likely, the strata cut [LO, HI + 1)."""
     if not ranges:
         raise PeacesimError("a sweep needs at least one parameter")
     if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
@@ -85,10 +87,13 @@ def lhs_design(ranges: Mapping[str, Sequence[float]], samples: int,
         bounds.append((low, high))
     rng = np.random.default_rng(np.random.SeedSequence(design_seed))
     columns = []
-    for low, high in bounds:
+    for path, (low, high) in zip(ranges, bounds, strict=True):
         u = (rng.permutation(samples) + rng.random(samples)) / samples
-        columns.append(low + (high - low) * u)
-    return list(ranges), [tuple(float(c[i]) for c in columns) for i in range(samples)]
+        if path in whole:
+            columns.append([int(v) for v in np.floor(low + (high + 1 - low) * u)])
+        else:
+            columns.append([float(v) for v in low + (high - low) * u])
+    return list(ranges), [tuple(c[i] for c in columns) for i in range(samples)]
 
 
 def _is_number(value: Any) -> bool:
@@ -180,7 +185,13 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     disk. Bad paths, values or ranges fail before any work starts.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    paths, points = _design(parameters, design, samples, design_seed)
+    whole = whole_numbers(sc)
+    paths, points = _design(parameters, design, samples, design_seed, whole)
+    if design == "lhs":  # a range end the scenario rejects is named as such, not a sample
+        for path in paths:
+            for end in parameters[path]:
+                with_overrides(sc, {path: whole_end(path, end) if whole(path) else end},
+                               f"--lhs {path} range end")
     point_scenarios(sc, paths, points)  # every point validated first
     runs = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
@@ -237,16 +248,33 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
 
 
 def _design(parameters: Mapping[str, Any], design: str, samples: int | None,
-            design_seed: int) -> tuple[list[str], list[tuple]]:
+            design_seed: int, whole: Callable[[str], bool]) -> tuple[list[str], list[tuple]]:
     if design == "grid":
         if samples is not None:
-            raise PeacesimError("samples is for design='lhs'; a grid takes lists of values")
+            raise PeacesimError("samples (--samples) is for a Latin hypercube (--lhs, "
+                                "design='lhs'); a grid takes lists of values")
         return grid_design(parameters)
     if design == "lhs":
         if samples is None:
-            raise PeacesimError("design='lhs' needs samples (the number of points)")
-        return lhs_design(parameters, samples, design_seed)
+            raise PeacesimError("a Latin hypercube (--lhs, design='lhs') needs the number of "
+                                "points: --samples M (samples=M)")
+        return lhs_design(parameters, samples, design_seed,
+                          [path for path in parameters if whole(path)])
     raise PeacesimError(f"design: expected 'grid' or 'lhs', got {design!r}")
+
+
+def whole_end(path: str, value: Any) -> int:
+    """An end of the range of a whole-number parameter, as a whole number."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and \
+            math.isfinite(value) and value == int(value):
+        return int(value)
+    raise PeacesimError(f"{path} takes whole numbers; got the range end {value!r}")
+
+
+def whole_numbers(sc: Scenario) -> Callable[[str], bool]:
+    """Whether a dotted path of ``sc`` takes whole numbers only."""
+    document = to_document(sc)
+    return lambda path: isinstance(path, str) and whole_number(Scenario, document, split(path))
 
 
 def _new_manifest(sc: Scenario, paths: list[str], points: list[tuple], design: str,

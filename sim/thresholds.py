@@ -40,6 +40,7 @@ from sim.runner import (
 from sim.scenario import load_scenario, with_overrides
 from sim.schema import Scenario
 from sim.stats import half_width, wilson
+from sim.sweeps import whole_end, whole_numbers
 
 STEPS = 8  # bisection steps after the two ends: the bracket shrinks to 1/256 of the range
 PROBES = 4  # at most this many evaluations on each side to bound the sampling uncertainty
@@ -79,6 +80,9 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     condition that names no such column.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    whole = whole_numbers(sc)(path)
+    if whole:  # max_fires, say: bisection on whole numbers
+        low, high = whole_end(path, low), whole_end(path, high)
     _check(sc, path, low, high, target, steps)
     terms = parse_where(where, outcome_columns(compile_model(sc))) if where else []
     runs = sc.runs if runs is None else runs
@@ -88,7 +92,8 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     check_options(runs, seed, workers, None, None)
     evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler, terms)
     try:
-        return _bisect(evaluate, path, float(low), float(high), target, steps)
+        return _bisect(evaluate, path, low if whole else float(low),
+                       high if whole else float(high), target, steps, whole)
     except StudyInterruptedError:
         raise StudyInterruptedError(study.IN_MEMORY_INTERRUPTED) from None
     finally:
@@ -183,7 +188,7 @@ class _Evaluator:
 
 
 def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: float,
-            steps: int) -> Threshold:
+            steps: int, whole: bool = False) -> Threshold:
     p_low, p_high = evaluate(low), evaluate(high)
     for end, p in ((low, p_low), (high, p_high)):
         if p == target:  # an end is the answer (the same rule at both ends)
@@ -199,7 +204,9 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
         return Threshold(path, target, False, None, None, None, evaluate.table(), message)
     a, b, pa, pb = low, high, p_low, p_high
     for _ in range(steps):
-        mid = (a + b) / 2
+        if whole and b - a <= 1:
+            break  # neighbours: nothing lies between
+        mid = (a + b) // 2 if whole else (a + b) / 2
         pm = evaluate(mid)
         if (pm >= target) == (pa >= target):
             a, pa = mid, pm
@@ -208,8 +215,10 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
     value = a + (target - pa) * (b - a) / (pb - pa)
     rising = p_high > p_low
     slope = abs(p_high - p_low) / (high - low)
-    _probe_edges(evaluate, value, half_width(round(target * evaluate.runs), evaluate.runs)
-                 / slope, target, rising, low, high)
+    if not whole:  # whole numbers: the bracket is two neighbours, both tried
+        _probe_edges(evaluate, value, half_width(round(target * evaluate.runs),
+                                                 evaluate.runs) / slope, target, rising, low,
+                     high)
     table = evaluate.table()
     uncertainty = _uncertainty(table, target, rising, low, high)
     message = (f"{evaluate.label} crosses {target:g} at {path} ≈ {value:.4g} (bracket "

@@ -33,16 +33,20 @@ def fearon():
     return textbook("fearon", **FEARON)
 
 
-def test_a_parameter_that_cannot_matter_gives_identical_points():
+def test_a_parameter_that_cannot_matter_gives_identical_points(tmp_path):
     """An event after the horizon changes nothing: with the same replication seeds at every
     point, every replication's row is the same at every point."""
     sc = textbook("statics", events=[{"day": 400, "effects": [
         {"path": "actors.a.war_cost", "add": 0.001}]}])
-    table = sim.sweep(sc, {"events.0.day": [366, 500, 1000]}, runs=150, workers=1)
+    table = sim.sweep(sc, {"events.0.day": [366, 500, 1000]}, runs=150, workers=1,
+                      out=tmp_path / "sweep")
     rest = table.drop(columns="events.0.day")
     for k in (1, 2):
         pd.testing.assert_series_equal(rest.iloc[k], rest.iloc[0], check_names=False)
     assert 0 < table["p_agreement"].iloc[0] < 1
+    points = sorted((tmp_path / "sweep" / "points").iterdir())
+    for name in ("outcomes.csv", "rounds.csv"):  # every replication, every round: the bytes
+        assert len({(point / name).read_bytes() for point in points}) == 1, name
 
 
 def test_common_random_numbers_make_the_closed_form_monotone(tmp_path):
@@ -123,7 +127,7 @@ def test_in_memory_sweep_leaves_nothing(tmp_path, monkeypatch):
     ({"actors.a.war_cost": [0.001, -1]}, "grid", None, "actors.a.war_cost"),
     ({"actors.a.war_cost": []}, "grid", None, "empty list"),
     ({"actors.a.war_cost": (0.002, 0.001)}, "lhs", 5, "LO > HI"),
-    ({"actors.a.war_cost": (0, 1)}, "lhs", None, "needs samples"),
+    ({"actors.a.war_cost": (0, 1)}, "lhs", None, "needs the number of points: --samples M"),
     ({}, "grid", None, "at least one parameter"),
     ({"actors.a.war_cost": (0, "x")}, "lhs", 5, "two numbers"),
 ])
@@ -139,6 +143,9 @@ def test_bad_designs_fail_before_any_work(parameters, design, samples, message, 
     (["--grid", "actors.a.war_cost=0.1,,0.2"], "empty value"),
     (["--lhs", "actors.a.war_cost=0.2:0.1", "--samples", "3"], "LO > HI"),
     (["--lhs", "actors.a.war_cost=a:b", "--samples", "3"], "LO:HI"),
+    (["--lhs", "actors.a.walkout=-1:0.5", "--samples", "3"],
+     "--lhs actors.a.walkout range end: actors.a.walkout: must be within [0, 1], got -1"),
+    (["--lhs", "actors.a.war_cost=0:1"], "needs the number of points: --samples M"),
     ([], "--grid PATH=V1,V2"),
     (["--grid", "actors.a.war_cost=0.1", "--grid", "actors.a.war_cost=0.2"], "given twice"),
 ])
@@ -319,6 +326,30 @@ def test_an_end_exactly_at_the_target_is_the_answer_at_either_end(p, answer):
     assert result.crossed and result.value == answer and result.bracket == (answer, answer)
 
 
+def test_threshold_of_a_whole_number_bisects_whole_numbers():
+    from sim.thresholds import _bisect
+
+    evaluate = Fixed(lambda v: v / 10)
+    result = _bisect(evaluate, "x", 0, 10, 0.45, 8, whole=True)
+    assert result.bracket == (4, 5) and result.value == pytest.approx(4.5)
+    assert evaluate.seen == [0, 10, 5, 2, 3, 4] and all(isinstance(v, int) for v in evaluate.seen)
+
+
+def test_whole_number_parameters_in_a_threshold_and_a_hypercube(capsys, monkeypatch):
+    _, points = sweeps.lhs_design({"n": (0, 3), "x": (0, 1)}, 8, whole=["n"])
+    assert sorted(n for n, _ in points) == [0, 0, 1, 1, 2, 2, 3, 3]  # each as likely
+    table = sim.sweep(sim.study.DEFAULT_SCENARIO, {"actors.us.levers.0.max_fires": (1, 3)},
+                      design="lhs", samples=3, runs=5, workers=1)
+    assert sorted(table["actors.us.levers.0.max_fires"]) == [1, 2, 3]
+    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    code = main(["threshold", "--param", "actors.us.levers.0.max_fires=1:6", "--runs", "20",
+                 "--workers", "1", "--target", "0.9"])
+    out = capsys.readouterr().out
+    assert code == 0 and "actors.us.levers.0.max_fires" in out
+    assert main(["threshold", "--param", "actors.us.levers.0.max_fires=1:6.5"]) == 2
+    assert "takes whole numbers" in capsys.readouterr().err
+
+
 def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "scenarios/textbook/fearon.yaml", "--set",
@@ -335,6 +366,7 @@ def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     (["--param", "actors.a.positions.x.weight=-1:1"], "actors.a.positions.x.weight"),
     (["--param", "actors.b.batna=0.1:0.5", "--target", "1.5"], "probability"),
     (["--param", "actors.b.batna=a:b"], "--param actors.b.batna: expected LO:HI"),
+    (["--param", "actors.a.walkout=-1:0.5"], "got -1"),
     (["--param", "actors.b.batna=0.1:0.5", "--where", "deal.y >= 1"],
      "no numeric column 'deal.y'"),
     (["--param", "actors.b.batna=0.1:0.5", "--where", "deal.x about 1"],
