@@ -12,6 +12,7 @@ import os
 import shlex
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import sim
 from sim.errors import PeacesimError, StudyInterruptedError
@@ -90,15 +91,35 @@ def _report(results, quiet: bool) -> None:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    """Redraw the figures and report of a run folder from its saved files."""
+    """Redraw the figures and report of a run folder, or a sweep folder's figure, from its
+    saved files."""
     from sim.results import Results
     from sim.study import draw
 
+    if _kind(args.folder) == "sweep":
+        from sim.sweepplots import draw_sweep
+        from sim.sweeps import load_table
+
+        load_table(args.folder)  # refuses unfinished or damaged sweeps
+        for path in draw_sweep(Path(args.folder)):
+            print(path)
+        return 0
     results = Results.load(args.folder)  # refuses unfinished or damaged folders
     for path in draw(results.folder):
         print(path)
     print(results.folder / "report.html")
     return 0
+
+
+def _kind(folder: str) -> str:
+    """"sweep" or "run", from the folder's manifest ("run" when it cannot tell: loading it
+    as a run then says what is wrong)."""
+    try:
+        with open(Path(folder) / "manifest.json", encoding="utf-8") as fh:
+            manifest = json.load(fh)
+    except (OSError, ValueError):
+        return "run"
+    return manifest.get("kind", "run") if isinstance(manifest, dict) else "run"
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -244,7 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="bisection steps (default 8: the bracket is 1/256 of the range)")
     _study_options(thr)
 
-    plot = command("plot", cmd_plot, "redraw the figures and report of a run folder")
+    plot = command("plot", cmd_plot, "redraw the figures and report of a run folder (or the "
+                   "figure of a sweep folder)")
     plot.add_argument("folder", metavar="RUN_DIR")
 
     comp = command("compare", cmd_compare, "compare finished runs side by side")

@@ -1,13 +1,15 @@
 """``report.html``: one page with a run's summary table and every figure.
 
 The page is drawn from the folder's saved files only (scenario, manifest,
-summary, figures). It needs no network and no script: styles are inline and
-figures are referenced by paths relative to the folder, so the folder can be
-moved or zipped whole.
+summary, figures). It is self-contained: styles are inline and the figures
+are embedded (PNG as data URIs), so the page alone can be mailed or archived;
+it needs no network and no script. Links to the data files (scenario.yaml,
+summary.json, outcomes.csv) are relative, for when it stays in its folder.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -106,8 +108,10 @@ def _figures(folder: Path, figures: Sequence[Path]) -> list[str]:
     for path in figures:
         rel = Path(path).resolve().relative_to(folder.resolve()).as_posix()
         caption = CAPTIONS.get(Path(path).stem, "")
-        out.append(f"<figure><img src=\"{_e(rel)}\" alt=\"{_e(caption or rel)}\">"
-                   f"<figcaption>{_e(caption)}</figcaption></figure>")
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+        out.append(f"<figure><img src=\"data:image/png;base64,{data}\" "
+                   f"alt=\"{_e(caption or rel)}\"><figcaption>{_e(caption)} "
+                   f"(<code>{_e(rel)}</code>)</figcaption></figure>")
     return out
 
 

@@ -112,9 +112,7 @@ def create(folder: Path, files: Mapping[str, str] | None = None, chunks: bool = 
     appears with its first files (the scenario and the manifest) or not at all:
     a study killed at any moment never leaves a folder without a manifest.
     """
-    if folder.exists():
-        raise FolderError(f"{folder}: already exists; peacesim never overwrites results "
-                          "(choose another --out, or --resume it if it is unfinished)")
+    refuse_existing(folder)
     staging = folder.with_name(f".{folder.name}.new{os.getpid()}")
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -133,6 +131,14 @@ def create(folder: Path, files: Mapping[str, str] | None = None, chunks: bool = 
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return folder
+
+
+def refuse_existing(folder: Path) -> None:
+    """Results are never overwritten: an existing folder is refused (before any work, by
+    the callers that can, and again when it is created)."""
+    if folder.exists():
+        raise FolderError(f"{folder}: already exists; peacesim never overwrites results "
+                          "(choose another --out, or --resume it if it is unfinished)")
 
 
 class Lock:

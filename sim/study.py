@@ -49,7 +49,8 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     Defaults (runs, seed) come from the scenario. ``workers=1`` runs in this
     process, more use a process pool (the default: one per core), and
     ``scheduler="tcp://..."`` a Dask cluster. Without ``out`` the results stay in
-    memory and nothing is left on disk; with ``out`` the folder is written as
+    memory and nothing is left on disk (the work goes through a temporary folder,
+    removed at the end); with ``out`` the folder is written as
     the study goes (figures and report included). ``precision=h`` adds
     replications until the 95% interval of P(agreement) is within +-h (at most
     ``max_runs``, by default 100 times ``runs``).
@@ -62,6 +63,8 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     check_options(runs, seed, workers, precision, max_runs)
     if max_runs is None:
         max_runs = runs * PRECISION_CAP if precision else runs
+    if out is not None:
+        storage.refuse_existing(Path(out))  # before connecting to a cluster or any work
     executor, description, client = make_executor(workers or 1, scheduler)
     workers = description["workers"]
     staging = None

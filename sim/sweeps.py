@@ -181,8 +181,8 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     table has the swept values, ``runs``, ``p_agreement`` with ``p_agreement_lo``
     and ``_hi`` (Wilson 95%), ``share.<outcome>``, ``days.median/p10/p90`` and
     ``deal.<issue>`` (median agreed value). With ``out``, the sweep folder keeps
-    every replication's row and the figures; without it nothing is left on
-    disk. Bad paths, values or ranges fail before any work starts.
+    every replication's row and the figures; without it only the table is
+    returned and nothing is left on disk. Bad paths, values or ranges fail before any work starts.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     whole = whole_numbers(sc)
@@ -198,6 +198,8 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     if scheduler is None and workers is None:
         workers = default_workers()
     check_options(runs, seed, workers, None, None)
+    if out is not None:
+        storage.refuse_existing(Path(out))  # before connecting to a cluster or any work
     executor = make_executor(workers or 1, scheduler)
     staging = None
     try:

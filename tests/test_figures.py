@@ -1,8 +1,10 @@
 """Figures and the report: every file is a valid PNG drawn from the saved files alone, the
-report references only files that exist, and redrawing gives the same bytes."""
+report embeds every figure and links only files that exist, and redrawing gives the same
+bytes."""
 
 from __future__ import annotations
 
+import base64
 import html.parser
 import shutil
 
@@ -80,11 +82,13 @@ def test_front_line_only_with_a_battlefield():
 
 
 @pytest.mark.parametrize("which", ["folder", "deadlocked"])
-def test_report_references_only_files_that_exist(which, request):
+def test_report_embeds_every_figure_and_links_only_files_that_exist(which, request):
     run = request.getfixturevalue(which)
     targets = links(run / storage.REPORT)
-    assert {f"figures/{n}.png" for n in ALL} <= set(targets)
-    for target in targets:
+    embedded = [t for t in targets if t.startswith("data:image/png;base64,")]
+    assert sorted(base64.b64decode(t.split(",", 1)[1]) for t in embedded) == \
+        sorted((run / "figures" / f"{n}.png").read_bytes() for n in ALL)  # self-contained
+    for target in set(targets) - set(embedded):
         assert "://" not in target and not target.startswith("/"), target
         assert (run / target).is_file(), target
     text = (run / storage.REPORT).read_text(encoding="utf-8")

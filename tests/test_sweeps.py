@@ -107,7 +107,26 @@ def test_lhs_study_and_main_effects_figure(tmp_path):
                       design="lhs", samples=12, design_seed=3, runs=30, workers=1,
                       out=tmp_path / "lhs")
     assert len(table) == 12
-    assert (tmp_path / "lhs" / "figures" / "sweep.png").read_bytes()[:8] == PNG
+    figure = tmp_path / "lhs" / "figures" / "sweep.png"
+    drawn = figure.read_bytes()
+    assert drawn[:8] == PNG
+    figure.unlink()
+    assert main(["plot", str(tmp_path / "lhs")]) == 0  # redrawn from the saved files
+    assert figure.read_bytes() == drawn
+
+
+def test_an_existing_folder_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
+    def no_work(*args):
+        raise AssertionError("work started before the folder was refused")
+
+    monkeypatch.setattr(sim.study, "make_executor", no_work)  # no cluster, no pool
+    monkeypatch.setattr(sweeps, "make_executor", no_work)
+    (tmp_path / "taken").mkdir()
+    statics = str(sim.study.DEFAULT_SCENARIO.parent / "textbook" / "statics.yaml")
+    for command in (["run", statics],
+                    ["sweep", statics, "--grid", "actors.a.war_cost=0.001,0.002"]):
+        assert main([*command, "--out", str(tmp_path / "taken")]) == 2
+        assert "already exists" in capsys.readouterr().err
 
 
 def test_in_memory_sweep_leaves_nothing(tmp_path, monkeypatch):
