@@ -223,3 +223,72 @@ def test_pinned_records_of_a_fixed_seed():
 
 
 PINNED = "40218b064683dfc0"
+
+
+# --- closed forms of the model's parts, through the engine ----------------------------------
+
+def test_derived_no_deal_values_and_the_belief_update():
+    # a holds 500 of 1,000 km2 and loses 2 a day (no noise, so the first look reveals the
+    # drift: m = dy/dt); x is the share a has lost, a wants 0 and b wants 1. Day 0: a
+    # projects 500 + (-2 + 1) 100 = 400 km2 (x = 0.6), b 500 + (-2 - 1) 100 = 200 (x = 0.8):
+    # d_a = 0.4 - 0.001 * 100 = 0.3, d_b = 0.8 - 0.002 * 100 = 0.6. Day 14: y = 472, both
+    # project 472 - 200 = 272 (x = 0.728): d_a = 0.272 - 0.001 (1 + 0.5 * 14/365) 100
+    field = {"issue": "x", "holder": "a", "held_km2": 500, "reference_km2": 1000,
+             "max_km2": 1000, "drift": -2, "volatility": 0}
+    a, b = ({"positions": {"x": {"ideal": ideal}}, "concession": "hardliner",
+             "war_cost": cost, "weariness": grow, "planning_days": 100, "optimism": 1,
+             "belief_sd": 1} for ideal, cost, grow in ((0, 0.001, 0.5), (1, 0.002, 0)))
+    r = run({"battlefield": field, "actors": {"a": a, "b": b}, "talks.every_days": 14})
+    day0, day14 = r.rounds[0], r.rounds[1]
+    assert (day0["nodeal.a"], day0["nodeal.b"]) == pytest.approx((0.3, 0.6))
+    assert day14["held_km2"] == 472
+    assert day14["nodeal.a"] == pytest.approx(0.272 - 0.1 * (1 + 0.5 * 14 / 365))
+    assert day14["nodeal.b"] == pytest.approx(0.728 - 0.2)
+
+
+def test_beliefs_follow_the_conjugate_normal_rule():
+    # with a noisy front, a's belief after the first two weeks is m' = v' (m/v + dy/s2),
+    # 1/v' = 1/v + dt/s2 (s2 = volatility^2 per day); d_a then follows from the projection
+    field = {"issue": "x", "holder": "a", "held_km2": 500, "reference_km2": 1000,
+             "max_km2": 1000, "drift": -2, "volatility": 10}
+    a = {"positions": {"x": {"ideal": 0}}, "concession": "hardliner", "war_cost": 0,
+         "planning_days": 100, "optimism": 1, "belief_sd": 3}
+    b = {"positions": {"x": {"ideal": 1}}, "batna": 0.5, "concession": "hardliner"}
+    r = run({"battlefield": field, "actors": {"a": a, "b": b}, "talks.every_days": 14})
+    y0, y14 = r.rounds[0]["held_km2"], r.rounds[1]["held_km2"]
+    v = 1 / (1 / 9 + 14 / 100)
+    m = v * (-1 / 9 + (y14 - y0) / 100)
+    projected = min(max(y14 + m * 100, 0), 1000)
+    assert r.rounds[1]["nodeal.a"] == pytest.approx(projected / 1000)  # u_a = 1 - x = y/1000
+
+
+MEDIATED = {"actors.a.concession": "immediate", "actors.b.concession": "immediate",
+            "actors.a.batna": 0, "actors.b.batna": 0}
+
+
+def test_a_biased_mediator_tilts_the_nash_solution():
+    # maximise log x + log(1 - x) + 1 * log x (the mediator wants x = 1): x* = 2/3
+    mediator = {"role": "mediator", "positions": {"x": {"ideal": 1}},
+                "mediation": {"bias": 1}}
+    r = run(dict(MEDIATED, **{"actors.m": mediator}))
+    assert r.outcome["outcome"] == "agreement"
+    assert r.outcome["deal.x"] == pytest.approx(2 / 3, abs=1e-6)
+
+
+def test_the_least_bad_compromise_when_no_deal_beats_both_no_deal_values():
+    # u_a + u_b = 1 < 0.6 + 0.7: no Nash solution; argmax min(x - 0.6, 0.3 - x) = 0.45
+    r = run(dict(MEDIATED, **{"actors.a.batna": 0.6, "actors.b.batna": 0.7}))
+    assert r.outcome["outcome"] == "no_deal"
+    assert {round(row["proposal.x"], 9) for row in r.rounds} == {0.45}
+
+
+def test_the_mediator_misjudges_no_deal_values_by_its_information_error():
+    # Nash with estimates d_a + e_a, d_b + e_b: x* = (1 + d_a - d_b) / 2 + (e_a - e_b) / 2,
+    # so the first proposal has mean 0.45 (d = 0.2, 0.3) and sd information / sqrt(2)
+    mediator = {"role": "mediator", "mediation": {"information": 0.1}}
+    sc = from_document(dict(copy.deepcopy(BASE), horizon_days=1, actors={
+        **BASE["actors"], "m": mediator}))
+    first = [replicate(sc, i, 7).rounds[0]["proposal.x"] for i in range(2000)]
+    assert sum(first) / 2000 == pytest.approx(0.45, abs=0.004)
+    sd = (sum((x - 0.45) ** 2 for x in first) / 2000) ** 0.5
+    assert sd == pytest.approx(0.1 / 2 ** 0.5, rel=0.05)

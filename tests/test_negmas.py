@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import warnings
 
+import negmas  # noqa: F401 -- in the test extra: the cross-check must never be skipped
 import pytest
 
 from tests.helpers import outcome, textbook
-
-negmas = pytest.importorskip("negmas")
 
 EXPONENTS = [0.2, 1.0, 5.0]
 STEPS = 100
