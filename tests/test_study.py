@@ -217,7 +217,9 @@ def test_bad_options_fail_before_anything_is_written(statics, tmp_path, options,
     assert not (tmp_path / "never").exists()
 
 
-def test_a_failing_replication_is_named_with_its_seed(statics, tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])  # in this process, and in a forked worker
+def test_a_failing_replication_is_named_with_its_seed(statics, tmp_path, monkeypatch,
+                                                      workers):
     real = runner.run_replication
 
     def broken(model, index, seed, keep_rounds=True):
@@ -227,7 +229,7 @@ def test_a_failing_replication_is_named_with_its_seed(statics, tmp_path, monkeyp
 
     monkeypatch.setattr(runner, "run_replication", broken)
     with pytest.raises(ReplicationError) as info:
-        run_quietly(statics, tmp_path / "bad", runs=20, seed=4, workers=1)
+        run_quietly(statics, tmp_path / "bad", runs=20, seed=4, workers=workers)
     assert (info.value.index, info.value.seed) == (7, 4)
     assert "replication 7 (seed 4) failed: ZeroDivisionError: boom" in str(info.value)
     manifest = storage.read_manifest(tmp_path / "bad")
