@@ -365,6 +365,8 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
         for lever in rep.pending_levers:
             _start(env, rep, finish, m.levers[lever].effects, v[m.levers[lever].duration],
                    lever)
+        if finish.triggered:  # a lever took the last of the region
+            return
         if result == "walkout":
             if math.isnan(v[m.resume]):
                 _end(rep, finish, "breakdown", now)
