@@ -92,23 +92,26 @@ def _checks(scenario: Scenario, source: str, lines: dict[Path, int]) -> list[Pro
 
 def _checks_of_the_rest(document: dict, errors: list, source: str,
                         lines: dict[Path, int]) -> list[Problem]:
-    """``_checks`` of the document without the keys the validation refused, when the rest is
-    valid, so one pass names problems of both kinds. Not when something required is
-    missing, or an issue's or actor's name or whole entry or an actor's role is refused:
-    without them the rest would be checked against a scenario the user did not write."""
-    rest = copy.deepcopy(document)
+    """``_checks`` of the document without its unknown keys (misspelt ones, say), when
+    those are all that was refused, so one pass names problems of both kinds; except
+    problems inside a mapping that lost a key, which may come from the misspelling.
+
+    Only unknown keys: leaving out a refused value would check the rest against that
+    key's default, a scenario the user did not write."""
+    rest, trimmed = copy.deepcopy(document), []
     for err in errors:
         path = _location(err)
         parent = _node(rest, path[:-1])
-        if err["type"] in ("missing", "role") or "[key]" in err["loc"] or len(path) < 2 or \
-                (len(path) == 2 and path[0] in ("issues", "actors")) or \
-                not isinstance(parent, dict):
+        if err["type"] != "extra_forbidden" or len(path) < 2 or not isinstance(parent, dict):
             return []
         parent.pop(path[-1], None)
+        trimmed.append(dotted(path[:-1]))
     try:
-        return _checks(Scenario.model_validate(rest), source, lines)
+        found = _checks(Scenario.model_validate(rest), source, lines)
     except ValidationError:
         return []
+    return [p for p in found if not any(p.path == t or p.path.startswith(t + ".")
+                                        for t in trimmed)]
 
 
 def _location(err: dict) -> Path:

@@ -215,10 +215,8 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
     value = a + (target - pa) * (b - a) / (pb - pa)
     rising = p_high > p_low
     slope = abs(p_high - p_low) / (high - low)
-    if not whole:  # whole numbers: the bracket is two neighbours, both tried
-        _probe_edges(evaluate, value, half_width(round(target * evaluate.runs),
-                                                 evaluate.runs) / slope, target, rising, low,
-                     high)
+    _probe_edges(evaluate, value, half_width(round(target * evaluate.runs), evaluate.runs)
+                 / slope, target, rising, low, high, whole)
     table = evaluate.table()
     uncertainty = _uncertainty(table, target, rising, low, high)
     message = (f"{evaluate.label} crosses {target:g} at {path} ≈ {value:.4g} (bracket "
@@ -229,15 +227,24 @@ def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: fl
 
 
 def _probe_edges(evaluate: _Evaluator, value: float, step: float, target: float,
-                 rising: bool, low: float, high: float) -> None:
+                 rising: bool, low: float, high: float, whole: bool = False) -> None:
     """Step out from the estimate on both sides, one sampling half-width (translated to the
     parameter by the average slope) at a time, until an evaluation is clearly on that side of
-    the target or the range ends: this is what makes the uncertainty range tight."""
+    the target or the range ends: this is what makes the uncertainty range tight. Whole
+    numbers: steps of at least 1, rounded, each value tried once."""
+    tried = set(evaluate.table()["value"])
+    if whole:
+        step = max(step, 1.0)
     for side in (-1, 1):
         for k in range(1, PROBES + 1):
             x = min(max(value + side * k * step, low), high)
+            if whole:
+                x = round(x)
             if x in (low, high):
                 break
+            if x in tried:
+                continue
+            tried.add(x)
             p = evaluate(x)
             lo, hi = wilson(round(p * evaluate.runs), evaluate.runs)
             if (hi < target if (side < 0) == rising else lo > target):
