@@ -14,12 +14,14 @@ from sim.errors import PeacesimError, Problem, ScenarioError
 
 __version__ = "0.1.0"  # the runner records it in every manifest
 
-_LAZY = {
-    "Replication": "sim.engine", "replicate": "sim.engine", "Results": "sim.results",
-    "load_scenario": "sim.scenario", "parse_scenario": "sim.scenario", "Scenario": "sim.schema",
-    "resume": "sim.study", "run": "sim.study", "load_sweep": "sim.sweeps",
-    "sweep": "sim.sweeps", "Threshold": "sim.thresholds", "threshold": "sim.thresholds",
-    "compare": "sim.comparison", "Comparison": "sim.comparison",
+_LAZY = {  # name: (module, its name there)
+    "Replication": ("sim.engine", "Replication"), "replicate": ("sim.engine", "replicate"),
+    "Results": ("sim.results", "Results"), "load_scenario": ("sim.scenario", "load_scenario"),
+    "parse_scenario": ("sim.scenario", "parse_scenario"), "Scenario": ("sim.schema", "Scenario"),
+    "resume": ("sim.study", "resume"), "run": ("sim.study", "run"),
+    "load_sweep": ("sim.sweeps", "load_table"), "sweep": ("sim.sweeps", "sweep"),
+    "Threshold": ("sim.thresholds", "Threshold"), "threshold": ("sim.thresholds", "threshold"),
+    "compare": ("sim.comparison", "compare"), "Comparison": ("sim.comparison", "Comparison"),
 }
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
@@ -37,11 +39,14 @@ if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
 def __getattr__(name: str):
     """Import a name of the API from its module on first use."""
     if name in _LAZY:
-        module = importlib.import_module(_LAZY[name])
-        value = getattr(module, "load_table" if name == "load_sweep" else name)
-        globals()[name] = value  # once
+        module, attribute = _LAZY[name]
+        value = globals()[name] = getattr(importlib.import_module(module), attribute)  # once
         return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = ["Comparison", "PeacesimError", "Problem", "Replication", "Results", "Scenario",

@@ -114,10 +114,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _kind(folder: str) -> str:
     """"sweep" or "run", from the folder's manifest ("run" when it cannot tell: loading it
     as a run then says what is wrong)."""
+    from sim import storage
+
     try:
-        with open(Path(folder) / "manifest.json", encoding="utf-8") as fh:
-            manifest = json.load(fh)
-    except (OSError, ValueError):
+        manifest = storage.read_json(Path(folder) / storage.MANIFEST)
+    except PeacesimError:
         return "run"
     return manifest.get("kind", "run") if isinstance(manifest, dict) else "run"
 

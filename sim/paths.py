@@ -92,6 +92,18 @@ def keys_of(tp: Any, node: Any) -> list[str]:
     return list(tp.model_fields) if _is_model(tp) else []
 
 
+def node_at(document: Any, path: Path) -> Any:
+    """The value at ``path`` of plain data (dicts and lists); None if there is none."""
+    for key in path:
+        if isinstance(document, dict):
+            document = document.get(key)
+        elif isinstance(document, list) and isinstance(key, int) and key < len(document):
+            document = document[key]
+        else:
+            return None
+    return document
+
+
 def type_at(root: type[BaseModel], document: Any, path: Path) -> Any:
     """The declared type at ``path`` of ``document`` (a scenario dict); None if there is none."""
     tp: Any = root
@@ -117,15 +129,9 @@ def whole_number(root: type[BaseModel], document: Any, path: Path) -> bool:
 def model_at(root: type[BaseModel], document: Any, path: Path) -> type[BaseModel] | None:
     """The model class of the mapping at ``path`` of ``document`` (None: not a model, such as
     a name-keyed mapping or a number)."""
-    tp: Any = type_at(root, document, path) if path else root
-    node = document
-    for key in path:
-        node = node.get(key) if isinstance(node, dict) else \
-            node[key] if isinstance(node, list) and isinstance(key, int) and key < len(node) \
-            else None
-    tp = _unwrap(tp)
+    tp = _unwrap(type_at(root, document, path) if path else root)
     if typing.get_origin(tp) in (Union, types.UnionType):
-        tp = _pick(tp, node)
+        tp = _pick(tp, node_at(document, path))
     return tp if _is_model(tp) else None
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.distributions import DISTRIBUTIONS
-from sim.paths import model_at, split
+from sim.paths import model_at, node_at, split
 from sim.schema import Scenario, json_schema
 
 NAME_PATTERN = "^[a-z][a-z0-9_]*$"
@@ -93,10 +93,8 @@ def unit_of(document: dict, path: tuple) -> str:
     if unit == SAME:
         return unit_of(document, path[:-1])
     if unit == TARGET:
-        effect = document
-        for key in path[:-1]:
-            effect = effect[key]
-        return unit_of(document, split(effect.get("path", ""))) if effect.get("path") else ""
+        target = node_at(document, (*path[:-1], "path"))
+        return unit_of(document, split(target)) if isinstance(target, str) else ""
     return unit
 # Meanings of the keys the schema has no description for.
 MEANINGS = {

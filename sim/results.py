@@ -50,11 +50,12 @@ class Results:
                 f"{s['p_agreement']:.3f} [{lo:.3f}, {hi:.3f}]>")
 
     @classmethod
-    def load(cls, folder: str | Path, lazy: bool = False) -> Results:
+    def load(cls, folder: str | Path, lazy: bool = False, check: bool = True) -> Results:
         """Read a complete run folder; with ``lazy``, the tables only when first used (a
-        study of millions of replications can report its summary in little memory)."""
+        study of millions of replications can report its summary in little memory). Without
+        ``check``, the files are not compared with their checksums (just written)."""
         folder = Path(folder)
-        manifest = storage.read_manifest(folder)
+        manifest = storage.read_manifest(folder, check=check)
         if manifest["status"] != "complete":
             raise storage.FolderError(
                 f"{folder}: the study is {manifest['status']}, not complete; finish it with "

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sim import checks
 from sim.distributions import DISTRIBUTIONS
 from sim.errors import Problem, ScenarioError
-from sim.paths import Path, dotted, keys_of, split, type_at
+from sim.paths import Path, dotted, keys_of, node_at, split, type_at
 from sim.schema import Scenario
 from sim.yamlsafe import line_of, read_yaml_text
 
@@ -101,7 +101,7 @@ def _checks_of_the_rest(document: dict, errors: list, source: str,
     rest, trimmed = copy.deepcopy(document), []
     for err in errors:
         path = _location(err)
-        parent = _node(rest, path[:-1])
+        parent = node_at(rest, path[:-1])
         if err["type"] != "extra_forbidden" or len(path) < 2 or not isinstance(parent, dict):
             return []
         parent.pop(path[-1], None)
@@ -135,7 +135,7 @@ def _problem(err: dict, document: Any, source: str, lines: dict[Path, int]) -> P
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "extra_forbidden":
-        known = keys_of(type_at(Scenario, document, path[:-1]), _node(document, path[:-1]))
+        known = keys_of(type_at(Scenario, document, path[:-1]), node_at(document, path[:-1]))
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(known)}"
         message = f"unknown key; {hint}"
@@ -187,17 +187,6 @@ def _found(value: Any) -> str:
         return "a list"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _node(document: Any, path: Path) -> Any:
-    for key in path:
-        if isinstance(document, dict):
-            document = document.get(key)
-        elif isinstance(document, list) and isinstance(key, int) and key < len(document):
-            document = document[key]
-        else:
-            return None
-    return document
 
 
 # --- overrides ---------------------------------------------------------------

@@ -194,8 +194,9 @@ def mark(folder: Path, manifest: dict, status: str, error: str | None = None) ->
         write_manifest(folder, manifest)
 
 
-def read_manifest(folder: Path, kind: str = "run") -> dict:
-    """The manifest of a ``kind`` folder ("run" or "sweep"), checked enough to resume it."""
+def read_manifest(folder: Path, kind: str = "run", check: bool = True) -> dict:
+    """The manifest of a ``kind`` folder ("run" or "sweep"), checked enough to resume it;
+    with ``check``, the files it keeps checksums of too (``check_files``)."""
     path = folder / MANIFEST
     try:
         manifest = json.loads(path.read_text())
@@ -219,7 +220,8 @@ def read_manifest(folder: Path, kind: str = "run") -> dict:
                           f"format {FORMAT}")
     if manifest["chunk_size"] < 1 or manifest["runs"] < 1 or manifest["seed"] < 0:
         raise FolderError(f"{path}: runs, chunk_size and seed must be positive")
-    check_files(folder, manifest)
+    if check:
+        check_files(folder, manifest)
     return manifest
 
 

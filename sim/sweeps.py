@@ -344,11 +344,11 @@ def point_folder(folder: Path, k: int) -> Path:
 
 
 def _status(where: Path) -> str | None:
-    """A point folder's status, or None when it is absent or has no readable manifest."""
-    try:
-        return storage.read_manifest(where)["status"]
-    except storage.FolderError:
+    """A point folder's status, or None when it has no manifest yet. A damaged or edited
+    point folder is an error that names it."""
+    if not (where / storage.MANIFEST).is_file():
         return None
+    return storage.read_manifest(where)["status"]
 
 
 # --- assembling ----------------------------------------------------------------------------

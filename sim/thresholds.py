@@ -161,9 +161,8 @@ class _Evaluator:
                                 None, self.runs, 0, None)
         study.start(folder, point, manifest, self.executor, self.workers, True, False)
         summary = storage.read_json(folder / storage.SUMMARY)
-        agreed = round(summary["p_agreement"] * summary["runs"])
-        if self.terms:
-            agreed = self._count(folder / storage.OUTCOMES)
+        agreed = self._count(folder / storage.OUTCOMES) if self.terms else \
+            round(summary["p_agreement"] * summary["runs"])
         shutil.rmtree(folder)
         self.rows.append((value, summary["runs"], agreed))
         return agreed / summary["runs"]

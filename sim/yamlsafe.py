@@ -36,7 +36,9 @@ _SAFE_TAGS = {
 }
 _MERGE = "<<"
 # YAML 1.1 also reads 1:20 (base 60) as 80, 0x1F, 0o17, 017 (octal!) and 1_000 as numbers;
-# JSON, YAML 1.2 and editors with the JSON Schema do not: only plain decimals are numbers
+# JSON, YAML 1.2 and editors with the JSON Schema do not: only plain decimals are numbers.
+# And YAML 1.1 reads 1e-5, -.5 and 1.0e5 as text; YAML 1.2 and JSON read them as numbers.
+_FLOAT_12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _DECIMAL = {"tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)"),
             "tag:yaml.org,2002:float": re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)"
                                                   r"([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
@@ -194,6 +196,9 @@ def _scalar(loader: yaml.SafeLoader, event: yaml.ScalarEvent, fail) -> Any:
     tag = event.tag
     if tag in (None, "!"):
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == "tag:yaml.org,2002:str" and event.style is None and \
+                _FLOAT_12.fullmatch(event.value):
+            return float(event.value)  # a plain 1e-5: a number, as in YAML 1.2
     if tag not in _SAFE_TAGS:
         raise fail(f"YAML tag '{tag}' is not allowed; use plain numbers, text, true/false, null")
     plain = _DECIMAL.get(tag)

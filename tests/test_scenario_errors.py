@@ -247,6 +247,15 @@ def test_aliases_and_merge_keys_are_expanded():
     assert sc.actors["b"].positions["land"].ideal == 1
 
 
+@pytest.mark.parametrize("written, value", [("1e-4", 1e-4), ("-.5", -0.5), ("+.5e-1", 0.05),
+                                            ("1.0e5", 1e5), ("'1e-4'", "1e-4")])
+def test_numbers_are_read_as_yaml_1_2_and_json_read_them(written, value):
+    # YAML 1.1 reads a plain 1e-4 or -.5 as text; editors with the JSON Schema do not
+    from sim.yamlsafe import read_yaml_text
+
+    assert read_yaml_text(f"x: {written}\n", "x.yaml")[0] == {"x": value}
+
+
 def test_on_key_is_text_not_a_boolean():
     # YAML 1.1 would read `on:` as True; a lever's target must survive.
     sc = sim.parse_scenario(BASE.replace("'on': kyiv", "on: kyiv"))
