@@ -68,19 +68,32 @@ two_parties = scenarios(noise=False).filter(
     lambda d: len(d["actors"]) >= 2 and "mediator" not in list(d["actors"])[:2])
 
 
-@settings(max_examples=40)
-@given(two_parties, st.integers(0, 2**31))
-def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
+def hardliner_outcome(doc: dict, seed: int, positions, step: float | None = None,
+                      deadline: bool = True) -> str:
+    """The outcome when the first party, a hardliner, meets the second on the first issue
+    with the ``positions(lo, hi)`` given (the hardliner's, the other's)."""
     doc = copy.deepcopy(doc)
     first, second = [n for n, a in doc["actors"].items() if a.get("role") != "mediator"][:2]
     issue = next(iter(doc["issues"]))
     lo, hi = doc["issues"][issue]["range"]
     doc["issues"][issue].pop("indivisible", None)
-    doc["actors"][first]["positions"][issue] = {"ideal": lo, "red_line": lo}
+    if step is not None:
+        doc["issues"][issue]["step"] = step * (hi - lo)
+    mine, theirs = positions(lo, hi)
+    doc["actors"][first]["positions"][issue] = mine
     doc["actors"][first]["concession"] = "hardliner"
-    doc["actors"][second]["positions"][issue] = {"ideal": hi, "red_line": hi}
-    o = replicate(from_document(doc), 0, seed).outcome
-    assert o["outcome"] != "agreement"
+    doc["actors"][second]["positions"][issue] = theirs
+    if not deadline:
+        doc["talks"]["deadline_day"] = None  # the horizon, when no round is played
+    return replicate(from_document(doc), 0, seed).outcome["outcome"]
+
+
+@settings(max_examples=40)
+@given(two_parties, st.integers(0, 2**31))
+def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
+    assert hardliner_outcome(doc, seed, lambda lo, hi: ({"ideal": lo, "red_line": lo},
+                                                         {"ideal": hi, "red_line": hi})) \
+        != "agreement"
 
 
 @settings(max_examples=40)
@@ -88,18 +101,11 @@ def test_a_hardliner_behind_an_unmeetable_red_line_never_agrees(doc, seed):
 def test_a_party_that_never_concedes_takes_nothing_short_of_its_ideal(doc, seed):
     # red lines that can both be met (at the midpoint); the hardliner wants its ideal, which
     # the other's red line excludes, and never concedes before the deadline: no deal
-    doc = copy.deepcopy(doc)
-    first, second = [n for n, a in doc["actors"].items() if a.get("role") != "mediator"][:2]
-    issue = next(iter(doc["issues"]))
-    lo, hi = doc["issues"][issue]["range"]
-    doc["issues"][issue].pop("indivisible", None)
-    doc["issues"][issue]["step"] = (hi - lo) / 2
-    doc["actors"][first]["positions"][issue] = {"ideal": lo, "weight": 1, "red_line": hi}
-    doc["actors"][first]["concession"] = "hardliner"
-    doc["actors"][second]["positions"][issue] = {"ideal": hi, "red_line": (lo + hi) / 2}
-    doc["talks"]["deadline_day"] = None  # the horizon, when no round is played
-    o = replicate(from_document(doc), 0, seed).outcome
-    assert o["outcome"] != "agreement"
+    def positions(lo, hi):
+        return {"ideal": lo, "weight": 1, "red_line": hi}, \
+            {"ideal": hi, "red_line": (lo + hi) / 2}
+
+    assert hardliner_outcome(doc, seed, positions, step=0.5, deadline=False) != "agreement"
 
 
 @settings(max_examples=30)
