@@ -52,6 +52,11 @@ def _actors(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield ("actors", name, "positions"), \
                 "a party needs a position on at least one issue, found none"
         if isinstance(actor, Mediator):
+            for issue, position in actor.positions.items():
+                if position.red_line is not None:
+                    yield ("actors", name, "positions", issue, "red_line"), \
+                        "a mediator has no red lines (it proposes; the parties accept or " \
+                        "reject): remove it, or make this actor a party"
             seen: set[str] = set()
             for i, lever in enumerate(actor.levers):
                 if lever.on not in parties:
@@ -104,9 +109,21 @@ def _talks(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield ("talks", "rounds", i, "day"), \
                 f"rounds must be in increasing day order: day {rounds[i].day:g} comes after " \
                 f"day {rounds[i - 1].day:g}"
+    every, jitter = _support(sc.talks.every_days), _support(sc.talks.jitter_days)
+    if every and jitter and jitter[1] >= every[0] / 2:
+        yield ("talks", "jitter_days"), \
+            f"must stay below half of every_days ({every[0]:g} / 2), or rounds could come in " \
+            f"the wrong order; got up to {jitter[1]:g}"
     if sc.talks.on_deadline == "mediator_exits" and \
             not any(isinstance(a, Mediator) for a in sc.actors.values()):
         yield ("talks", "on_deadline"), "mediator_exits needs an actor with role mediator"
+
+
+def _support(value) -> tuple[float, float] | None:
+    """The values a number or a distribution can take (None: not set)."""
+    if value is None:
+        return None
+    return value.support() if hasattr(value, "support") else (value, value)
 
 
 def _effect_sites(sc: Scenario) -> Iterator[tuple[Path, object, object]]:
@@ -129,8 +146,9 @@ def _effects(sc: Scenario) -> Iterator[tuple[Path, str]]:
                 continue
             path, value, bounds = params[effect.path]
             if not is_effect_target(path):
-                yield where, f"'{effect.path}' cannot be changed by an effect " \
-                             "(events, effects and lever durations are fixed)"
+                yield where, f"'{effect.path}' cannot be changed by an effect (events, " \
+                             "effects, lever durations and the parties' prior beliefs, " \
+                             "optimism and belief_sd, are fixed)"
             elif value is None:
                 yield where, f"'{effect.path}' is null in this scenario; give it a value " \
                              "before an effect can change it"

@@ -325,9 +325,14 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
     m, v = rep.m, rep.v
     explicit = list(zip(m.round_days, m.venues, strict=True))
     i, anchor, n = 0, 0.0, -1  # explicit rounds first, then anchor + n * every_days
+    pace = v[m.every]  # the every_days that n counts in
     resume_at = None
     while True:
         played = 0
+        if not math.isnan(v[m.every]) and v[m.every] != pace:
+            if n > 0:  # an effect changed the pace: count on from the last round's day
+                anchor, n = anchor + n * pace, 0
+            pace = v[m.every]
         if resume_at is not None:
             day, venue = resume_at, ""
             anchor, n, resume_at = resume_at, 0, None

@@ -180,8 +180,11 @@ def _collect(value: Any, path: Path, text: str, found: list) -> None:
 
 
 def is_effect_target(path: Path) -> bool:
-    """Effects may change model parameters, but not the schedule of events or other effects."""
+    """Effects may change model parameters, but not the schedule of events or other effects,
+    nor what is read once at the start (the parties' prior beliefs)."""
     if path[0] == "events" or "effects" in path:
+        return False
+    if path[0] == "actors" and path[-1] in ("optimism", "belief_sd"):
         return False
     return not (len(path) >= 5 and path[2] == "levers" and path[4:] == ("duration_days",))
 

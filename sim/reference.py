@@ -128,7 +128,7 @@ name: probe
 issues: {x: {range: [-7, 13], status_quo: 0}}
 actors:
   p: {positions: {x: {ideal: 1, red_line: 0}}}
-  m: {role: mediator, positions: {x: {ideal: 1, red_line: 0}}}
+  m: {role: mediator, positions: {x: {ideal: 1}}}
 battlefield: {issue: x, holder: p, held_km2: 1, reference_km2: 2, max_km2: 3}
 """
 _PROBE_RANGES = {(-7.0, 13.0): "within the issue's `range`", (0.0, 3.0): "within [0, `max_km2`]"}
@@ -141,7 +141,8 @@ one key cannot say on its own; each problem is reported as
 `FILE:LINE: key.path: message` and the command exits with status 2.
 
 * There is at least one actor with role `party`, and at most one `mediator`.
-* Every key of `positions` names an issue of the scenario; a party has at least one position.
+* Every key of `positions` names an issue of the scenario; a party has at least one
+  position; a mediator's positions have no `red_line`.
 * Ideals, red lines and status quos lie within their issue's `range`, and so does every
   value a distribution for them can draw (a `normal` needs `low` and `high` there).
   The same holds for every bounded parameter: a distribution must stay in its range.
@@ -149,11 +150,13 @@ one key cannot say on its own; each problem is reported as
 * A lever's `on` names a party; lever names are unique.
 * `battlefield.issue` names an issue and `battlefield.holder` a party; `held_km2` lies in
   [0, `max_km2`] (or [0, `reference_km2`] without `max_km2`).
-* `talks.rounds` are in increasing day order; `on_deadline: mediator_exits` needs a
+* `talks.rounds` are in increasing day order; `jitter_days` stays below half of
+  `every_days` (so rounds keep their order); `on_deadline: mediator_exits` needs a
   mediator.
 * An effect has exactly one of `add`, `set` or `scale`. Its `path` names a numeric
   parameter of this scenario (`peacesim validate FILE --params` lists them) that is not
-  null; it cannot change `events`, effects or a lever's `duration_days`; a `set` value must
+  null; it cannot change `events`, effects, a lever's `duration_days` or the prior beliefs
+  read once at the start (`optimism`, `belief_sd`); a `set` value must
   be within the parameter's range; an effect on `battlefield.held_km2` moves the front at
   once, so it takes no `duration_days`. While effects are in force, a parameter is kept
   within its range.

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from sim.jit import announce_if_slow
 from sim.model import Model, compile_model
 from sim.records import outcome_columns, round_columns
 from sim.scenario import from_document, to_document
+from sim.schema import MAX_RUNS
 from sim.stats import half_width, runs_for_precision
 
 CHUNK_SECONDS = 1.0  # aim for chunks of about a second of work
@@ -192,8 +193,8 @@ def check_options(runs: int, seed: int, workers: int | None, precision: float | 
     def bad(message: str) -> PeacesimError:
         return PeacesimError(message)
 
-    if not isinstance(runs, int) or isinstance(runs, bool) or runs < 1:
-        raise bad(f"--runs: expected a whole number >= 1, got {runs!r}")
+    if not isinstance(runs, int) or isinstance(runs, bool) or not 1 <= runs <= MAX_RUNS:
+        raise bad(f"--runs: expected a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise bad(f"--seed: expected a whole number in [0, 2^63), got {seed!r}")
     if workers is not None and (not isinstance(workers, int) or workers < 1):
@@ -201,8 +202,10 @@ def check_options(runs: int, seed: int, workers: int | None, precision: float | 
     if precision is not None and not (isinstance(precision, (int, float))
                                       and 0 < precision < 0.5):
         raise bad(f"--precision: expected a half-width between 0 and 0.5, got {precision!r}")
-    if max_runs is not None and (not isinstance(max_runs, int) or max_runs < runs):
-        raise bad(f"max_runs: expected a whole number >= runs ({runs}), got {max_runs!r}")
+    if max_runs is not None and (not isinstance(max_runs, int) or
+                                 not runs <= max_runs <= MAX_RUNS):
+        raise bad(f"max_runs: expected a whole number from runs ({runs}) to {MAX_RUNS:,}, "
+                  f"got {max_runs!r}")
 
 
 def pilot(model: Model, seed: int, runs: int, workers: int, quiet: bool = True) -> int:
@@ -279,23 +282,16 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     try:
         while True:
             target = manifest["runs"]
-            todo, position = [], 0
-            while position < target:
-                if position in done:
-                    position = done[position]
-                else:
-                    stop = min(position + size - position % size, target)
-                    todo.append((position, stop))
-                    position = stop
             pending: dict[cf.Future, tuple[int, int]] = {}
-            queue = list(reversed(todo))
+            queue = _missing(done, target, size)
+            span = next(queue, None)
             try:
-                while queue or pending:
-                    while queue and len(pending) < in_flight:
-                        start, stop = queue.pop()
-                        future = executor.submit(run_chunk, doc, key, seed, start, stop,
+                while span or pending:
+                    while span and len(pending) < in_flight:
+                        future = executor.submit(run_chunk, doc, key, seed, *span,
                                                  manifest["rounds_sample"])
-                        pending[future] = (start, stop)
+                        pending[future] = span
+                        span = next(queue, None)
                     finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                     for future in finished:
                         start, stop, outcomes, rounds = _result(future, pending, seed)
@@ -319,6 +315,19 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     finally:
         progress.close()
         manifest["completed_runs"] = sum(b - a for a, b in done.items())
+
+
+def _missing(done: dict[int, int], target: int, size: int) -> Iterator[tuple[int, int]]:
+    """The (start, stop) of every chunk below ``target`` not in ``done``, in order, one at a
+    time: a study of billions of replications never holds the list of its chunks."""
+    position = 0
+    while position < target:
+        if position in done:
+            position = done[position]
+        else:
+            stop = min(position + size - position % size, target)
+            yield position, stop
+            position = stop
 
 
 def _result(future: cf.Future, pending: dict[cf.Future, tuple[int, int]], seed: int) -> tuple:

@@ -16,6 +16,8 @@ from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 from sim.base import ANY, NONNEGATIVE, PROBABILITY, Name, Param
 from sim.frozen import Frozen
 
+MAX_RUNS = 100_000_000  # replications of one study: about five hours on two cores
+
 PRESETS = {"hardliner": 0.0, "boulware": 0.2, "linear": 1.0, "conceder": 2.0,
            "immediate": float("inf")}
 _KM2 = Param(0)
@@ -57,7 +59,8 @@ class Position(Frozen):
     weight: NONNEGATIVE = _describe(
         "Importance of the issue; an actor's weights are normalised to sum to 1.", default=1.0)
     red_line: ANY | None = _describe(
-        "Worst acceptable value: a deal beyond it (away from the ideal) is always rejected.",
+        "Worst acceptable value: a deal beyond it (away from the ideal) is always rejected "
+        "(parties only; a mediator has none).",
         default=None)
 
 
@@ -139,8 +142,10 @@ class Party(Frozen):
     concession: Concession = _describe(
         "Concession over time: hardliner (e=0), boulware (0.2), linear (1), conceder (2), "
         "immediate, or {exponent: e}.", default="linear")
-    power: NONNEGATIVE = _describe("Bargaining power in the mediator's Nash product.",
-                                   default=1.0)
+    power: NONNEGATIVE = _describe(
+        "Bargaining power: the party's weight in the mediator's Nash product; with "
+        "alternating offers among three or more parties, its weight among the others when "
+        "a proposer looks for the deal best for them.", default=1.0)
     batna: ANY | None = _describe(
         "Fixes the no-deal utility; null derives it from the war (DESIGN.md 1.3).",
         default=None)
@@ -270,7 +275,7 @@ class Scenario(Frozen):
         "Calendar date of day 0 (labels only).", default=None)
     horizon_days: Annotated[float, Field(ge=0, le=36_500)] = _describe(
         "Length of a replication in days.", default=365.0)
-    runs: Annotated[int, Field(ge=1, le=100_000_000)] = _describe(
+    runs: Annotated[int, Field(ge=1, le=MAX_RUNS)] = _describe(
         "Default number of replications.", default=1000)
     seed: Annotated[int, Field(ge=0, lt=2**63)] = _describe("Default root seed.", default=0)
     issues: Annotated[dict[Name, Issue], Field(min_length=1, max_length=50)] = _describe(

@@ -30,7 +30,7 @@ from sim.runner import (
     pilot,
 )
 from sim.scenario import load_scenario
-from sim.schema import Scenario
+from sim.schema import MAX_RUNS, Scenario
 from sim.stats import Summary
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "geneva-2026.yaml"
@@ -62,7 +62,7 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
         workers = default_workers()
     check_options(runs, seed, workers, precision, max_runs)
     if max_runs is None:
-        max_runs = runs * PRECISION_CAP if precision else runs
+        max_runs = min(runs * PRECISION_CAP, MAX_RUNS) if precision else runs
     if out is not None:
         storage.refuse_existing(Path(out))  # before connecting to a cluster or any work
     executor, description, client = make_executor(workers or 1, scheduler)

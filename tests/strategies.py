@@ -116,11 +116,12 @@ def scenarios(draw, uncertain: bool = True, battlefield: bool | None = None,
             "effects": [{"path": f"actors.{target}.war_cost", "scale": 1.5}]}]
         actors["mediator"] = mediator
     days = sorted(set(draw(st.lists(rounded(0, 200), max_size=3))))
+    every = draw(st.one_of(st.none(), rounded(1, 60)))
     doc["talks"] = {
         "protocol": draw(st.sampled_from(["mediated", "alternating"])),
         "rounds": [{"day": d} for d in days],
-        "every_days": draw(st.one_of(st.none(), rounded(1, 60))),
-        "jitter_days": draw(rounded(0, 3)),
+        "every_days": every,
+        "jitter_days": draw(rounded(0, 3 if every is None else min(3, every / 2.01))),
         "start_day": draw(rounded(-100, 0)),
         "deadline_day": draw(st.one_of(st.none(), param(1, 300, uncertain))),
         "resume_after_days": draw(st.one_of(st.none(), rounded(1, 60))),

@@ -52,6 +52,14 @@ def test_explicit_rounds_then_periodic_ones():
     assert [row["venue"] for row in r.rounds[:3]] == ["Geneva", "Riyadh", ""]
 
 
+@pytest.mark.parametrize("scale, after", [(0.5, [45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95]),
+                                          (2, [60, 80])])
+def test_an_effect_on_the_pace_of_rounds_counts_on_from_the_last_round(scale, after):
+    # every 10 days until an event on day 35; the round on day 40 was already scheduled
+    pace = {"day": 35, "effects": [{"path": "talks.every_days", "scale": scale}]}
+    assert days(run(events=[pace])) == [0, 10, 20, 30, 40, *after]
+
+
 def test_jitter_stays_within_its_bounds_and_varies():
     r = run({"talks.jitter_days": 2})
     offsets = [d - 10 * i for i, d in enumerate(days(r))]

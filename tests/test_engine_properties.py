@@ -129,6 +129,7 @@ def test_runs_of_rounds_keep_the_records_of_rounds_played_one_by_one(doc, every,
     doc = copy.deepcopy(doc)
     if every is not None:  # frequent rounds: long runs
         doc["talks"]["every_days"] = every
+        doc["talks"]["jitter_days"] = min(doc["talks"]["jitter_days"], every / 2.01)
     if "mediator" in doc["actors"]:
         doc["talks"]["on_deadline"] = on_deadline
     sc = from_document(doc)

@@ -115,6 +115,14 @@ CASES = [
      "talks", "expected a mapping, got 'weekly'"),
     ("effect with two changes", edit("add: -5}", "add: -5, scale: 2}"), 16,
      "actors.us.levers.0.effects.0", "exactly one of add, set, scale"),
+    ("mediator's red line", edit("role: mediator", "role: mediator\n    positions: "
+                                 "{land: {ideal: 1, red_line: 0.5}}"), 15,
+     "actors.us.positions.land.red_line", "a mediator has no red lines"),
+    ("effect on a prior belief", edit("path: battlefield.drift", "path: actors.kyiv.optimism"),
+     16, "actors.us.levers.0.effects.0.path", "prior beliefs, optimism and belief_sd"),
+    ("jitter of half the interval", edit("talks: {every_days: 14}",
+                                         "talks: {every_days: 14, jitter_days: 7}"), 18,
+     "talks.jitter_days", "must stay below half of every_days (14 / 2)"),
 ]
 
 
