@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import sim
-from sim.errors import PeacesimError, StudyInterruptedError
+from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
 from sim.paths import dotted, parameters
 from sim.scenario import parse_assignment
 
@@ -31,7 +31,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _overrides(pairs: Sequence[str]) -> dict:
-    return dict(parse_assignment(p) for p in pairs)
+    """The ``--set PATH=VALUE`` pairs; every one that cannot be read is named at once."""
+    overrides, problems = {}, []
+    for pair in pairs:
+        try:
+            path, value = parse_assignment(pair)
+        except ScenarioError as exc:
+            problems += exc.problems
+            continue
+        overrides[path] = value
+    if problems:
+        raise ScenarioError(problems)
+    return overrides
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -186,7 +197,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
     path, (low, high) = sweeps.parse_range(args.param, "--param")
     answer = threshold(_scenario(args), path, low, high, target=args.target, runs=args.runs,
                        seed=args.seed, workers=args.workers, scheduler=args.scheduler,
-                       steps=args.steps, where=args.where)
+                       steps=args.steps, where=args.where, quiet=args.quiet)
     print(answer.evaluations.to_string(index=False))
     print(answer)
     return 0
@@ -262,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     thr.add_argument("--where", metavar="CONDITION",
                      help="count only agreements on these terms, e.g. 'deal.donbas >= 0.5' "
                           "(conditions on outcomes.csv columns joined by 'and')")
+    thr.add_argument("--quiet", action="store_true", help="no progress bars")
     thr.add_argument("--steps", type=_positive, default=8,
                      help="bisection steps (default 8: the bracket is 1/256 of the range)")
     _study_options(thr)

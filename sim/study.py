@@ -9,10 +9,13 @@ same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from sim import storage
@@ -156,14 +159,32 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qui
 
 def close_executor(executor, client) -> None:
     """Shut an executor from ``make_executor`` down, cancelling work not yet started."""
-    try:
-        if client is None:
-            executor.shutdown(wait=True, cancel_futures=True)
-        else:  # Dask's executor has no cancel_futures; closing the client cancels its work
+    if client is None:
+        executor.shutdown(wait=True, cancel_futures=True)
+        return
+    # Dask's executor has no cancel_futures; closing the client cancels its work. Work cut
+    # off that way (Ctrl-C) makes tornado log the closed connection with a traceback; the
+    # user has been told what happened in one line already
+    with _silenced("tornado.application", "distributed"):
+        try:
             executor.shutdown(wait=False)
-    finally:
-        if client is not None:
+        finally:
             client.close()
+
+
+@contextlib.contextmanager
+def _silenced(*names: str) -> Iterator[None]:
+    """Loggers ``names`` (and those below them that keep their level) say nothing inside
+    the block."""
+    loggers = [logging.getLogger(name) for name in names]
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, before, strict=True):
+            logger.setLevel(level)
 
 
 def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:

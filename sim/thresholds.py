@@ -69,7 +69,7 @@ class Threshold:
 def threshold(scenario: Scenario | str | Path, path: str, low: float, high: float,
               target: float = 0.5, runs: int | None = None, seed: int | None = None,
               workers: int | None = None, scheduler: str | None = None,
-              steps: int = STEPS, where: str | None = None) -> Threshold:
+              steps: int = STEPS, where: str | None = None, quiet: bool = True) -> Threshold:
     """Find where P(agreement) crosses ``target`` as ``path`` goes from ``low`` to ``high``.
 
     ``where``: count only agreements on these terms, conditions on the numeric
@@ -77,7 +77,8 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     evaluation is a study of ``runs`` replications (default: the scenario's)
     with root ``seed``. Raises ``PeacesimError`` before any work for a bad path,
     a value the scenario rejects, ``low >= high``, a target outside (0, 1) or a
-    condition that names no such column.
+    condition that names no such column. Without ``quiet``, each study shows a progress
+    bar on a terminal.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     whole = whole_numbers(sc)(path)
@@ -90,12 +91,16 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     if scheduler is None and workers is None:
         workers = default_workers()
     check_options(runs, seed, workers, None, None)
-    evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler, terms)
+    evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler, terms, quiet)
     try:
         return _bisect(evaluate, path, low if whole else float(low),
                        high if whole else float(high), target, steps, whole)
     except StudyInterruptedError:
-        raise StudyInterruptedError(study.IN_MEMORY_INTERRUPTED) from None
+        done = len(evaluate.rows)
+        raise StudyInterruptedError(
+            f"threshold search interrupted after {done} {'study' if done == 1 else 'studies'};"
+            " a search keeps nothing to resume: run it again (with fewer --runs or --steps for "
+            "a quicker answer)") from None
     finally:
         evaluate.close()
 
@@ -143,8 +148,9 @@ class _Evaluator:
     remembers every evaluation."""
 
     def __init__(self, sc: Scenario, path: str, runs: int, seed: int, workers: int,
-                 scheduler: str | None, terms: list[tuple[str, str, float]] | None = None):
-        self.sc, self.path, self.runs, self.seed = sc, path, runs, seed
+                 scheduler: str | None, terms: list[tuple[str, str, float]] | None = None,
+                 quiet: bool = True):
+        self.sc, self.path, self.runs, self.seed, self.quiet = sc, path, runs, seed, quiet
         self.terms = terms or []
         on = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.terms)
         self.label = f"P(agreement with {on})" if on else "P(agreement)"
@@ -159,7 +165,7 @@ class _Evaluator:
         folder = self.staging / f"{len(self.rows):03d}"
         manifest = new_manifest(point, self.seed, self.runs, self.chunk, self.description,
                                 None, self.runs, 0, None)
-        study.start(folder, point, manifest, self.executor, self.workers, True, False)
+        study.start(folder, point, manifest, self.executor, self.workers, self.quiet, False)
         summary = storage.read_json(folder / storage.SUMMARY)
         agreed = self._count(folder / storage.OUTCOMES) if self.terms else \
             round(summary["p_agreement"] * summary["runs"])

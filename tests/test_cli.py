@@ -34,6 +34,14 @@ def test_validate_reports_each_problem_on_stderr(tmp_path, capsys):
     assert GENEVA in captured.out
 
 
+def test_every_unreadable_set_value_is_named(capsys):
+    assert main(["validate", GENEVA, "--set", "actors.ukraine.noise=.nan", "--set",
+                 "actors.russia.noise=.inf", "--set", "talks.every_days=7"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "actors.ukraine.noise" in err[0] and \
+        "actors.russia.noise" in err[1]
+
+
 def test_validate_with_set_and_params(capsys):
     assert main(["validate", GENEVA, "--set", "talks.every_days=7", "--params"]) == 0
     assert "  talks.every_days = 7.0" in capsys.readouterr().out

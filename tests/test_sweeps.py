@@ -371,6 +371,19 @@ def test_whole_number_parameters_in_a_threshold_and_a_hypercube(capsys, monkeypa
     assert "takes whole numbers" in capsys.readouterr().err
 
 
+def test_ctrl_c_during_a_threshold_search_is_one_line(capsys, monkeypatch):
+    from tests.helpers import ctrl_c_at_chunk
+
+    ctrl_c_at_chunk(monkeypatch, 3, 50)  # the first chunk of the second study
+    monkeypatch.setattr(sim.thresholds, "pilot", lambda *a: 50)
+    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    code = main(["threshold", "scenarios/textbook/fearon.yaml", "--param",
+                 "actors.b.batna=0.1:0.5", "--runs", "100", "--workers", "1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 130 and len(err) == 1
+    assert err[0].startswith("threshold search interrupted after 1 study; a search keeps")
+
+
 def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
     monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "scenarios/textbook/fearon.yaml", "--set",
