@@ -109,6 +109,11 @@ def compare(runs: Sequence[str | Path | Results], out: str | Path | None = None,
         raise PeacesimError(f"{out}: already exists; peacesim never overwrites results "
                             "(choose another output folder)")
     loaded = [r if isinstance(r, Results) else Results.load(r) for r in runs]
+    folders = [r.folder.resolve() for r in loaded if r.folder is not None]
+    twice = sorted({str(f) for f in folders if folders.count(f) > 1})
+    if twice:
+        raise PeacesimError(f"the same run is given twice: {', '.join(twice)}; compare "
+                            "different runs")
     names = _labels(loaded, labels)
     check_issues(loaded, names)
     issues = list(loaded[0].scenario.issues)
@@ -428,6 +433,8 @@ def _colour(i: int) -> tuple:
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    fig.supxlabel("An exploration of the scenarios' assumptions, not a forecast.",
+                  fontsize=8.5, color="0.35", style="italic")
     return save(fig, path, dpi=120)
 
 
@@ -468,7 +475,7 @@ def draw_curves(runs: Sequence[_Run], path: Path) -> Path:
     if not any(run.agreements for run in runs):  # flat lines at 0 are easy to miss
         ax.text(0.5, 0.5, "no agreements in any run", transform=ax.transAxes, ha="center",
                 color="0.4")
-    ax.set_ylim(0, 1)
+    ax.set_ylim(0, 1.03)  # 100% clear of the frame
     ax.set_ylabel("P(agreement reached by this time)")
     ax.set_title("Cumulative probability of agreement (shaded: 95% Wilson bands)")
     ax.grid(alpha=0.3)
@@ -521,7 +528,8 @@ def draw_terms(runs: Sequence[_Run], path: Path) -> Path:
         _terms_panel(ax, runs, name, issue)
     for ax in axes[len(issues):]:
         ax.set_visible(False)
-    fig.suptitle("Agreed terms per run (agreements only)")
+    fig.suptitle("Agreed terms per run (agreements only): boxes span the middle half, whiskers "
+                 "reach the rest up to 1.5 box lengths, the black line is the median")
     return _save(fig, path)
 
 

@@ -184,8 +184,10 @@ class TimeAxis:
             else float(days) + self.offset
 
     def style(self, ax: Axes, horizon: float) -> None:
-        """Limits, ticks and label of the time axis."""
-        ax.set_xlim(self.x(0.0), self.x(max(horizon, 1.0)))
+        """Limits, ticks and label of the time axis (a little wider than the horizon, so a
+        mark on day 0 or at the horizon stays clear of the frame)."""
+        pad = 0.015 * max(horizon, 1.0)
+        ax.set_xlim(self.x(-pad), self.x(max(horizon, 1.0) + pad))
         if self.start is None:
             ax.set_xlabel("day (days since day 0 of the scenario)")
             return
@@ -334,7 +336,7 @@ def agreement_over_time_figure(data: RunData) -> Figure:
     mark_talks(ax, sc, t)
     mark_deadline_and_events(ax, sc, t)
     t.style(ax, sc.horizon_days)
-    ax.set_ylim(0, min(1.0, max(0.05, float(hi.max()) * 1.15)))
+    ax.set_ylim(0, min(1.03, max(0.05, float(hi.max()) * 1.15)))  # 100% clear of the frame
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel("P(agreement by this day)")
     # outside the axes: inside, it would hide the venue labels at the top of the early days

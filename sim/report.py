@@ -92,7 +92,13 @@ def _summary_table(sc: Scenario, s: dict) -> str:
         label = sc.issues[issue].label or issue
         rows.append((f"agreed {label}: median (10th to 90th percentile)", _quantile_cell(q), ""))
     for name, share in s.get("blockers", {}).items():
-        rows.append((f"blocked by {name} (share of runs without agreement)", f"{share:.1%}", ""))
+        label = sc.actors[name].label or name if name in sc.actors else name
+        rows.append((f"blocked by {label} (share of runs without agreement)", f"{share:.1%}",
+                     ""))
+    for issue, share in s.get("sticking_issues", {}).items():
+        label = sc.issues[issue].label or issue if issue in sc.issues else issue
+        rows.append((f"stuck on {label} (share of runs without agreement)", f"{share:.1%}",
+                     ""))
     for name, share in s.get("levers_fired", {}).items():
         rows.append((f"lever {name} fired (share of runs)", f"{share:.1%}", ""))
     if s.get("stop_reason"):

@@ -110,6 +110,7 @@ def test_runs_on_different_issues_are_refused(runs, tmp_path, capsys):
 @pytest.mark.parametrize("bad, message", [
     (lambda r: [r["base"]], "at least two runs"),
     (lambda r: r["base"], "a list of at least two runs"),
+    (lambda r: [r["base"], r["hot"], r["base"]], "the same run is given twice"),
 ])
 def test_bad_calls_are_refused(runs, bad, message):
     with pytest.raises(PeacesimError, match=message):

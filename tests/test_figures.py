@@ -95,6 +95,16 @@ def test_report_embeds_every_figure_and_links_only_files_that_exist(which, reque
     assert "not forecasts" in text
 
 
+def test_report_names_blockers_and_sticking_issues_by_their_labels(deadlocked):
+    # no deal exists: every run ends without agreement, stuck on the one issue
+    sc = sim.load_scenario(deadlocked / "scenario.yaml")
+    text = (deadlocked / storage.REPORT).read_text(encoding="utf-8")
+    issue = sc.issues["region"].label or "region"
+    assert f"stuck on {html.escape(issue)} (share of runs without agreement)</td>" \
+           "<td class=\"n\">100.0%" in text
+    assert "blocked by " in text
+
+
 def test_report_escapes_scenario_text(tmp_path):
     sc = textbook("nash-two").with_overrides({"title": "<script>alert(1)</script> & co"})
     out = tmp_path / "run"
