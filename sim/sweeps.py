@@ -63,6 +63,11 @@ def grid_design(grid: Mapping[str, Sequence[Any]]) -> tuple[list[str], list[tupl
             raise PeacesimError(f"{path}: expected a list of values, got {values!r}")
         if len(values) == 0:
             raise PeacesimError(f"{path}: empty list of values; give at least one")
+        seen = [json.dumps(v, sort_keys=True, default=str) for v in values]
+        twice = sorted({s for s in seen if seen.count(s) > 1})
+        if twice:
+            raise PeacesimError(f"{path}: value {', '.join(twice)} given twice; each point of "
+                                "a grid is run once")
     points = list(itertools.product(*grid.values()))
     return list(grid), points
 

@@ -145,6 +145,7 @@ def test_in_memory_sweep_leaves_nothing(tmp_path, monkeypatch):
     ({"actors.a.war_cst": [1]}, "grid", None, "did you mean 'war_cost'"),
     ({"actors.a.war_cost": [0.001, -1]}, "grid", None, "actors.a.war_cost"),
     ({"actors.a.war_cost": []}, "grid", None, "empty list"),
+    ({"actors.a.war_cost": [0.001, 0.002, 0.001]}, "grid", None, "value 0.001 given twice"),
     ({"actors.a.war_cost": (0.002, 0.001)}, "lhs", 5, "LO > HI"),
     ({"actors.a.war_cost": (0, 1)}, "lhs", None, "needs the number of points: --samples M"),
     ({}, "grid", None, "at least one parameter"),
