@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from pydantic_core import PydanticCustomError
 
+from sim.distributions import span
 from sim.paths import Path, dotted, is_effect_target, parameters, scenario_bounds
 from sim.schema import Mediator, Party, Scenario
 
@@ -109,7 +110,7 @@ def _talks(sc: Scenario) -> Iterator[tuple[Path, str]]:
             yield ("talks", "rounds", i, "day"), \
                 f"rounds must be in increasing day order: day {rounds[i].day:g} comes after " \
                 f"day {rounds[i - 1].day:g}"
-    every, jitter = _support(sc.talks.every_days), _support(sc.talks.jitter_days)
+    every, jitter = span(sc.talks.every_days), span(sc.talks.jitter_days)
     if every and jitter and jitter[1] >= every[0] / 2:
         yield ("talks", "jitter_days"), \
             f"must stay below half of every_days ({every[0]:g} / 2), or rounds could come in " \
@@ -117,13 +118,6 @@ def _talks(sc: Scenario) -> Iterator[tuple[Path, str]]:
     if sc.talks.on_deadline == "mediator_exits" and \
             not any(isinstance(a, Mediator) for a in sc.actors.values()):
         yield ("talks", "on_deadline"), "mediator_exits needs an actor with role mediator"
-
-
-def _support(value) -> tuple[float, float] | None:
-    """The values a number or a distribution can take (None: not set)."""
-    if value is None:
-        return None
-    return value.support() if hasattr(value, "support") else (value, value)
 
 
 def _effect_sites(sc: Scenario) -> Iterator[tuple[Path, object, object]]:

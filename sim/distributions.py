@@ -157,3 +157,14 @@ Distribution = Uniform | Normal | Triangular | Beta | Choice
 def _check_order(low: float, high: float) -> None:
     if low > high:
         raise ValueError(f"needs low <= high, got low {low}, high {high}")
+
+
+def span(value) -> tuple[float, float] | None:
+    """The (lo, hi) a parameter can take: a point for a number, the support of a distribution,
+    None when it is not set."""
+    if value is None:
+        return None
+    if hasattr(value, "support"):
+        lo, hi = value.support()
+        return float(lo), float(hi)
+    return float(value), float(value)

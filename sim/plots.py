@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim import storage
+from sim.distributions import span
 from sim.records import OUTCOMES
 from sim.results import read_table
 from sim.scenario import load_scenario
@@ -88,17 +89,6 @@ def load_run(folder: Path) -> RunData:
 
 
 # --- small shared helpers ------------------------------------------------------------------
-
-def span(value) -> tuple[float, float] | None:
-    """The (lo, hi) a parameter can take: a point for a number, the support of a distribution,
-    None when it is not set."""
-    if value is None:
-        return None
-    if hasattr(value, "support"):
-        lo, hi = value.support()
-        return float(lo), float(hi)
-    return float(value), float(value)
-
 
 def clip_span(s: tuple[float, float], lo: float, hi: float) -> tuple[float, float]:
     """A span clipped to a finite window (a normal's support may be infinite)."""
