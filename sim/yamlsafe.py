@@ -35,6 +35,9 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "str", "timestamp")
 }
 _MERGE = "<<"
+# libyaml's parser where PyYAML has it: PyYAML's own scanner takes time quadratic in the
+# depth of nested flow collections ("[[[[..."), libyaml's does not
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # YAML 1.1 also reads 1:20 (base 60) as 80, 0x1F, 0o17, 017 (octal!) and 1_000 as numbers;
 # JSON, YAML 1.2 and editors with the JSON Schema do not: only plain decimals are numbers.
 # And YAML 1.1 reads 1e-5, -.5 and 1.0e5 as text; YAML 1.2 and JSON read them as numbers.
@@ -115,7 +118,7 @@ def read_yaml_text(text: str, source: str) -> tuple[Any, dict[Path, int]]:
         return top.path + (top.key,)
 
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         while loader.check_event():
             event = loader.get_event()
             line = event.start_mark.line + 1 if event.start_mark else None
@@ -185,6 +188,9 @@ def read_yaml_text(text: str, source: str) -> tuple[Any, dict[Path, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's own limit, deeper than ours
+            raise fail(mark.line + 1 if mark else None, f"nested deeper than {MAX_DEPTH} "
+                       "levels; a scenario nests about six") from None
         raise fail(mark.line + 1 if mark else None, f"YAML syntax error: {problem}") from None
     if not root:
         raise fail(1, "the file is empty; expected a mapping of scenario keys")
@@ -196,7 +202,7 @@ def _scalar(loader: yaml.SafeLoader, event: yaml.ScalarEvent, fail) -> Any:
     tag = event.tag
     if tag in (None, "!"):
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag == "tag:yaml.org,2002:str" and event.style is None and \
+        if tag == "tag:yaml.org,2002:str" and not event.style and \
                 _FLOAT_12.fullmatch(event.value):
             return float(event.value)  # a plain 1e-5: a number, as in YAML 1.2
     if tag not in _SAFE_TAGS:
