@@ -234,7 +234,7 @@ def new_manifest(sc, seed: int, runs: int, chunk_size: int, executor: dict,
         "command": command, "seed": seed, "runs": runs, "requested_runs": runs,
         "precision": precision, "max_runs": max_runs, "chunk_size": chunk_size,
         "rounds_sample": rounds_sample, "executor": executor, "status": "running",
-        "study": storage.study_key(sc.to_yaml(), seed, rounds_sample),
+        "study": storage.study_key(storage.checksum(sc.to_yaml()), seed, rounds_sample),
         "started": storage.now(), "ended": None, "stop_reason": None, "completed_runs": 0,
         "python": platform.python_version(), "platform": platform.platform(),
     }

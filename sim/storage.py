@@ -315,9 +315,9 @@ def _lines(header: Sequence[str], parts: list[tuple[int, Path]]) -> Iterator[str
 
 # --- checksums: a folder edited or damaged by hand is refused, not misread ----------------------
 
-def checksum(data: str | bytes) -> str:
+def checksum(text: str) -> str:
     """SHA-256 of a file's text as peacesim writes it (UTF-8)."""
-    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def file_checksum(path: Path) -> str:
@@ -328,10 +328,11 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def study_key(scenario_text: str, seed: int, rounds_sample: int) -> str:
-    """What every saved replication of a study depends on: its scenario file, its seed and
-    how many replications keep their rounds (recorded in the manifest as ``study``)."""
-    return checksum(f"{checksum(scenario_text)}|{seed}|{rounds_sample}")
+def study_key(scenario_checksum: str, seed: int, rounds_sample: int) -> str:
+    """What every saved replication of a study depends on: its scenario file (by its
+    checksum), its seed and how many replications keep their rounds (recorded in the
+    manifest as ``study``)."""
+    return checksum(f"{scenario_checksum}|{seed}|{rounds_sample}")
 
 
 def check_files(folder: Path, manifest: dict) -> None:
@@ -340,10 +341,10 @@ def check_files(folder: Path, manifest: dict) -> None:
     key = manifest.get("study")
     if key is not None:
         try:
-            text = (folder / SCENARIO).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            scenario = file_checksum(folder / SCENARIO)
+        except OSError as exc:
             raise FolderError(f"{folder / SCENARIO}: unreadable ({exc})") from None
-        if study_key(text, manifest["seed"], manifest.get("rounds_sample", 0)) != key:
+        if study_key(scenario, manifest["seed"], manifest.get("rounds_sample", 0)) != key:
             raise FolderError(f"{folder}: {SCENARIO} or the manifest's seed was edited since "
                               "the study started, so the saved replications no longer match "
                               "them; restore the original, or start a new study")

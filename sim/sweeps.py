@@ -194,9 +194,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
     paths, points = _design(parameters, design, samples, design_seed, whole)
     if design == "lhs":  # a range end the scenario rejects is named as such, not a sample
         for path in paths:
-            for end in parameters[path]:
-                with_overrides(sc, {path: whole_end(path, end) if whole(path) else end},
-                               f"--lhs {path} range end")
+            range_ends(sc, path, *parameters[path], whole(path), f"--lhs {path} range end")
     point_scenarios(sc, paths, points)  # every point validated first
     runs = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
@@ -268,6 +266,16 @@ def _design(parameters: Mapping[str, Any], design: str, samples: int | None,
         return lhs_design(parameters, samples, design_seed,
                           [path for path in parameters if whole(path)])
     raise PeacesimError(f"design: expected 'grid' or 'lhs', got {design!r}")
+
+
+def range_ends(sc: Scenario, path: str, low: Any, high: Any, whole: bool,
+               source: str) -> tuple:
+    """LO and HI of a range over ``path``, as whole numbers where it takes only those, each
+    checked by the scenario's validation (its messages start with ``source``)."""
+    ends = (whole_end(path, low), whole_end(path, high)) if whole else (low, high)
+    for end in ends:
+        with_overrides(sc, {path: end}, source)
+    return ends
 
 
 def whole_end(path: str, value: Any) -> int:

@@ -40,7 +40,7 @@ from sim.runner import (
 from sim.scenario import load_scenario, with_overrides
 from sim.schema import Scenario
 from sim.stats import half_width, wilson
-from sim.sweeps import whole_end, whole_numbers
+from sim.sweeps import range_ends, whole_numbers
 
 STEPS = 8  # bisection steps after the two ends: the bracket shrinks to 1/256 of the range
 PROBES = 4  # at most this many evaluations on each side to bound the sampling uncertainty
@@ -81,10 +81,9 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     bar on a terminal.
     """
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    whole = whole_numbers(sc)(path)
-    if whole:  # max_fires, say: bisection on whole numbers
-        low, high = whole_end(path, low), whole_end(path, high)
-    _check(sc, path, low, high, target, steps)
+    _check(path, low, high, target, steps)
+    whole = whole_numbers(sc)(path)  # max_fires, say: bisection on whole numbers
+    low, high = range_ends(sc, path, low, high, whole, "threshold")  # a bad path fails here
     terms = parse_where(where, outcome_columns(compile_model(sc))) if where else []
     runs = sc.runs if runs is None else runs
     seed = sc.seed if seed is None else seed
@@ -105,7 +104,7 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
         evaluate.close()
 
 
-def _check(sc: Scenario, path: str, low, high, target, steps) -> None:
+def _check(path: str, low, high, target, steps) -> None:
     for name, value in (("LO", low), ("HI", high), ("target", target)):
         if not isinstance(value, int | float) or isinstance(value, bool) or \
                 not math.isfinite(value):
@@ -116,8 +115,6 @@ def _check(sc: Scenario, path: str, low, high, target, steps) -> None:
         raise PeacesimError(f"--target: expected a probability between 0 and 1, got {target!r}")
     if not isinstance(steps, int) or steps < 1:
         raise PeacesimError(f"steps: expected a whole number >= 1, got {steps!r}")
-    for value in (low, high):  # a bad path or an out-of-range end fails here, naming it
-        with_overrides(sc, {path: value}, "threshold")
 
 
 def parse_where(text: str, columns: list[str]) -> list[tuple[str, str, float]]:

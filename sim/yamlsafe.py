@@ -28,6 +28,7 @@ from sim.errors import Problem, ScenarioError
 
 MAX_BYTES = 1_000_000  # a scenario is a few kB; anything this large is a mistake
 MAX_DEPTH = 64  # the format nests about six levels deep
+_TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels; a scenario nests about six"
 MAX_VALUES = 100_000  # values after expanding aliases: stops alias bombs
 
 Path = tuple[str | int, ...]
@@ -43,9 +44,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # And YAML 1.1 reads 1e-5, -.5 and 1.0e5 as text; YAML 1.2 and JSON read them as numbers.
 _FLOAT_12 = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _DECIMAL = {"tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)"),
-            "tag:yaml.org,2002:float": re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)"
-                                                  r"([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
-                                                  r"|\.(nan|NaN|NAN)")}
+            "tag:yaml.org,2002:float": re.compile(
+                _FLOAT_12.pattern + r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")}
 
 
 class _Frame:
@@ -167,8 +167,7 @@ def read_yaml_text(text: str, source: str) -> tuple[Any, dict[Path, int]]:
                 continue
             path = child_path(line)
             if len(stack) >= MAX_DEPTH:
-                raise fail(line, f"nested deeper than {MAX_DEPTH} levels; "
-                           "a scenario nests about six", path[:3])
+                raise fail(line, _TOO_DEEP, path[:3])
             budget(1, line)
             if isinstance(event, yaml.ScalarEvent):
                 value = _scalar(loader, event, lambda m, line=line, path=path: fail(line, m, path))
@@ -189,8 +188,7 @@ def read_yaml_text(text: str, source: str) -> tuple[Any, dict[Path, int]]:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         if "maximum nesting depth" in problem:  # libyaml's own limit, deeper than ours
-            raise fail(mark.line + 1 if mark else None, f"nested deeper than {MAX_DEPTH} "
-                       "levels; a scenario nests about six") from None
+            raise fail(mark.line + 1 if mark else None, _TOO_DEEP) from None
         raise fail(mark.line + 1 if mark else None, f"YAML syntax error: {problem}") from None
     if not root:
         raise fail(1, "the file is empty; expected a mapping of scenario keys")
