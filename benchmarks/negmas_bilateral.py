@@ -21,8 +21,8 @@ import statistics
 
 import _common
 
-from sim.engine import run_replication
-from sim.model import compile_model
+from sim.engine.compile import compile_model
+from sim.engine.replication import run_replication
 from tests.helpers import textbook
 from tests.test_negmas import negmas_agreement
 

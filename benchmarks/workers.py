@@ -24,8 +24,8 @@ from pathlib import Path
 import _common
 
 import sim
-from sim.engine import run_replication
-from sim.model import compile_model
+from sim.engine.compile import compile_model
+from sim.engine.replication import run_replication
 
 TARGET = 1.8
 

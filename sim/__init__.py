@@ -15,25 +15,25 @@ from sim.errors import PeacesimError, Problem, ScenarioError
 __version__ = "0.1.0"  # the runner records it in every manifest
 
 _LAZY = {  # name: (module, its name there)
-    "Replication": ("sim.engine", "Replication"), "replicate": ("sim.engine", "replicate"),
-    "Results": ("sim.results", "Results"), "load_scenario": ("sim.scenario", "load_scenario"),
-    "parse_scenario": ("sim.scenario", "parse_scenario"), "Scenario": ("sim.schema", "Scenario"),
-    "resume": ("sim.study", "resume"), "run": ("sim.study", "run"),
-    "load_sweep": ("sim.sweeps", "load_table"), "sweep": ("sim.sweeps", "sweep"),
-    "Threshold": ("sim.thresholds", "Threshold"), "threshold": ("sim.thresholds", "threshold"),
-    "compare": ("sim.comparison", "compare"), "Comparison": ("sim.comparison", "Comparison"),
+    "Replication": ("sim.engine.replication", "Replication"), "replicate": ("sim.engine.replication", "replicate"),
+    "Results": ("sim.studies.results", "Results"), "load_scenario": ("sim.scenario.load", "load_scenario"),
+    "parse_scenario": ("sim.scenario.load", "parse_scenario"), "Scenario": ("sim.scenario.format", "Scenario"),
+    "resume": ("sim.studies.study", "resume"), "run": ("sim.studies.study", "run"),
+    "load_sweep": ("sim.studies.sweeps", "load_table"), "sweep": ("sim.studies.sweeps", "sweep"),
+    "Threshold": ("sim.studies.thresholds", "Threshold"), "threshold": ("sim.studies.thresholds", "threshold"),
+    "compare": ("sim.outputs.comparison", "compare"), "Comparison": ("sim.outputs.comparison", "Comparison"),
 }
 
 if TYPE_CHECKING:  # what the lazy names are, for type checkers and editors
-    from sim.comparison import Comparison, compare
-    from sim.engine import Replication, replicate
-    from sim.results import Results
-    from sim.scenario import load_scenario, parse_scenario
-    from sim.schema import Scenario
-    from sim.study import resume, run
-    from sim.sweeps import load_table as load_sweep
-    from sim.sweeps import sweep
-    from sim.thresholds import Threshold, threshold
+    from sim.engine.replication import Replication, replicate
+    from sim.outputs.comparison import Comparison, compare
+    from sim.scenario.format import Scenario
+    from sim.scenario.load import load_scenario, parse_scenario
+    from sim.studies.results import Results
+    from sim.studies.study import resume, run
+    from sim.studies.sweeps import load_table as load_sweep
+    from sim.studies.sweeps import sweep
+    from sim.studies.thresholds import Threshold, threshold
 
 
 def __getattr__(name: str):

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import sim
 from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
-from sim.paths import dotted, parameters
-from sim.scenario import parse_assignment
+from sim.scenario.load import parse_assignment
+from sim.scenario.paths import dotted, parameters
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -72,7 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a Monte Carlo study, or finish an interrupted one."""
-    from sim import study
+    from sim.studies import study
 
     quiet = args.quiet
     if args.resume:
@@ -104,12 +104,12 @@ def _report(results, quiet: bool) -> None:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Redraw the figures and report of a run folder, or a sweep folder's figure, from its
     saved files."""
-    from sim.results import Results
-    from sim.study import draw
+    from sim.studies.results import Results
+    from sim.studies.study import draw
 
     if _kind(args.folder) == "sweep":
-        from sim.sweepplots import draw_sweep
-        from sim.sweeps import load_table
+        from sim.outputs.sweep_figures import draw_sweep
+        from sim.studies.sweeps import load_table
 
         load_table(args.folder)  # refuses unfinished or damaged sweeps
         for path in draw_sweep(Path(args.folder)):
@@ -125,10 +125,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _kind(folder: str) -> str:
     """"sweep" or "run", from the folder's manifest ("run" when it cannot tell: loading it
     as a run then says what is wrong)."""
-    from sim import storage
+    from sim.studies import folders
 
     try:
-        manifest = storage.read_json(Path(folder) / storage.MANIFEST)
+        manifest = folders.read_json(Path(folder) / folders.MANIFEST)
     except PeacesimError:
         return "run"
     return manifest.get("kind", "run") if isinstance(manifest, dict) else "run"
@@ -136,7 +136,7 @@ def _kind(folder: str) -> str:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare finished runs side by side."""
-    from sim.comparison import compare
+    from sim.outputs.comparison import compare
 
     labels = args.labels.split(",") if args.labels else None
     comparison = compare(args.folders, out=args.out, labels=labels)
@@ -148,7 +148,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _scenario(args: argparse.Namespace) -> sim.Scenario:
     """The scenario named on the command line (or the default one), with its --set values."""
-    from sim.study import DEFAULT_SCENARIO
+    from sim.studies.study import DEFAULT_SCENARIO
 
     sc = sim.load_scenario(args.scenario or DEFAULT_SCENARIO)
     return sc.with_overrides(_overrides(args.set)) if args.set else sc
@@ -156,7 +156,7 @@ def _scenario(args: argparse.Namespace) -> sim.Scenario:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a parameter sweep, or finish an interrupted one."""
-    from sim import sweeps
+    from sim.studies import sweeps
 
     if args.resume:
         if args.scenario or args.set or args.grid or args.lhs or args.runs or \
@@ -191,8 +191,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_threshold(args: argparse.Namespace) -> int:
     """Find where P(agreement) crosses a target as one parameter varies."""
-    from sim import sweeps
-    from sim.thresholds import threshold
+    from sim.studies import sweeps
+    from sim.studies.thresholds import threshold
 
     path, (low, high) = sweeps.parse_range(args.param, "--param")
     answer = threshold(_scenario(args), path, low, high, target=args.target, runs=args.runs,
@@ -205,7 +205,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of scenario files."""
-    from sim.schema import json_schema
+    from sim.scenario.format import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return 0

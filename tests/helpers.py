@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import sim
-from sim.engine import replicate, run_replication
-from sim.model import compile_model
-from sim.records import outcome_columns
+from sim.engine.compile import compile_model
+from sim.engine.records import outcome_columns
+from sim.engine.replication import replicate, run_replication
 from tests.conftest import SCENARIOS
 
 
 def ctrl_c_at_chunk(monkeypatch, chunk: int, size: int) -> None:
     """Make the next study cut its work into chunks of ``size`` and see Ctrl-C when chunk
     number ``chunk`` (from 1) starts, as if the user pressed it then."""
-    from sim import runner, study
+    from sim.studies import runner, study
 
     real, calls = runner.run_chunk, []
 

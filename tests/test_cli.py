@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.schema import json_schema
+from sim.scenario.format import json_schema
 from tests.conftest import REPO, SCENARIOS
 
 GENEVA = str(SCENARIOS / "geneva-2026.yaml")
@@ -98,7 +98,7 @@ def test_validate_schema_and_version_start_without_the_engine():
             "for argv in (['--version'], ['schema'], ['validate', sys.argv[1]]):\n"
             "    try: main(argv)\n"
             "    except SystemExit: pass\n"
-            "heavy = {'numba', 'pandas', 'matplotlib', 'sim.engine', 'sim.rounds'}\n"
+            "heavy = {'numba', 'pandas', 'matplotlib', 'sim.engine.replication', 'sim.engine.rounds'}\n"
             "print(sorted(heavy & set(sys.modules)), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, GENEVA], capture_output=True, text=True,
                           cwd=REPO)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import stats
 from sim.cli import main
-from sim.comparison import compare, median_difference
 from sim.errors import PeacesimError
+from sim.outputs.comparison import compare, median_difference
+from sim.studies import stats
 from tests.helpers import textbook
 
 HOT = {"actors.a.war_cost": 0.0012, "actors.b.war_cost": 0.0012}  # 3x the statics war costs

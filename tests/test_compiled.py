@@ -19,10 +19,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import jit, protocols, rounds
-from sim.engine import run_replication
-from sim.model import compile_model
-from sim.scenario import load_scenario
+from sim.engine import rounds
+from sim.engine.compile import compile_model
+from sim.engine.replication import run_replication
+from sim.model import jit
+from sim.model import proposals as protocols
+from sim.scenario.load import load_scenario
 from tests.conftest import REPO
 
 # default (mediated, stepped), alternating offers, an indivisible issue, three parties

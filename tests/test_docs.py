@@ -50,12 +50,12 @@ import pytest
 import yaml
 
 import sim
-from sim import reference
 from sim.cli import main
-from sim.paths import parameters
-from sim.reference import key_path, key_paths, reference_markdown
-from sim.schema import json_schema
-from sim.yamlsafe import read_yaml_text
+from sim.scenario import reference
+from sim.scenario.format import json_schema
+from sim.scenario.paths import parameters
+from sim.scenario.reference import key_path, key_paths, reference_markdown
+from sim.scenario.yamlsafe import read_yaml_text
 from tests.conftest import REPO, SCENARIOS
 
 DOCS = REPO / "docs"

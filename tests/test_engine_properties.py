@@ -9,9 +9,9 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engine import State, replicate
-from sim.records import OUTCOMES
-from sim.scenario import from_document
+from sim.engine.records import OUTCOMES
+from sim.engine.replication import State, replicate
+from sim.scenario.load import from_document
 from tests.strategies import scenarios
 
 TOL = 1e-9

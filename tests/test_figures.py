@@ -13,9 +13,9 @@ import pytest
 from matplotlib.image import imread
 
 import sim
-from sim import storage
 from sim.cli import main
-from sim.plots import figure_names
+from sim.outputs.figures import figure_names
+from sim.studies import folders
 from tests.helpers import textbook
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -84,21 +84,21 @@ def test_front_line_only_with_a_battlefield():
 @pytest.mark.parametrize("which", ["folder", "deadlocked"])
 def test_report_embeds_every_figure_and_links_only_files_that_exist(which, request):
     run = request.getfixturevalue(which)
-    targets = links(run / storage.REPORT)
+    targets = links(run / folders.REPORT)
     embedded = [t for t in targets if t.startswith("data:image/png;base64,")]
     assert sorted(base64.b64decode(t.split(",", 1)[1]) for t in embedded) == \
         sorted((run / "figures" / f"{n}.png").read_bytes() for n in ALL)  # self-contained
     for target in set(targets) - set(embedded):
         assert "://" not in target and not target.startswith("/"), target
         assert (run / target).is_file(), target
-    text = (run / storage.REPORT).read_text(encoding="utf-8")
+    text = (run / folders.REPORT).read_text(encoding="utf-8")
     assert "not forecasts" in text
 
 
 def test_report_names_blockers_and_sticking_issues_by_their_labels(deadlocked):
     # no deal exists: every run ends without agreement, stuck on the one issue
     sc = sim.load_scenario(deadlocked / "scenario.yaml")
-    text = (deadlocked / storage.REPORT).read_text(encoding="utf-8")
+    text = (deadlocked / folders.REPORT).read_text(encoding="utf-8")
     issue = sc.issues["region"].label or "region"
     assert f"stuck on {html.escape(issue)} (share of runs without agreement)</td>" \
            "<td class=\"n\">100.0%" in text
@@ -109,7 +109,7 @@ def test_report_escapes_scenario_text(tmp_path):
     sc = textbook("nash-two").with_overrides({"title": "<script>alert(1)</script> & co"})
     out = tmp_path / "run"
     sim.run(sc, runs=5, workers=1, out=out)
-    text = (out / storage.REPORT).read_text(encoding="utf-8")
+    text = (out / folders.REPORT).read_text(encoding="utf-8")
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in text
 
 
@@ -118,11 +118,11 @@ def test_plot_redraws_from_saved_files_to_the_same_bytes(folder, tmp_path, capsy
     shutil.copytree(folder, copy)
     before = {p.name: p.read_bytes() for p in (copy / "figures").iterdir()}
     shutil.rmtree(copy / "figures")
-    (copy / storage.REPORT).unlink()
+    (copy / folders.REPORT).unlink()
     assert main(["plot", str(copy)]) == 0
     after = {p.name: p.read_bytes() for p in (copy / "figures").iterdir()}
     assert after == before
-    assert (copy / storage.REPORT).is_file()
+    assert (copy / folders.REPORT).is_file()
     assert str(copy / "report.html") in capsys.readouterr().out
 
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import front, solver
-from sim.distributions import Beta, Choice, Normal, Triangular, Uniform
-from sim.effects import ActiveEffects
-from sim.model import Effect
-from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.engine.compile import Effect
+from sim.model import front, solver
+from sim.model.effects import ActiveEffects
+from sim.model.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.scenario.distributions import Beta, Choice, Normal, Triangular, Uniform
 
 
 class Actor:

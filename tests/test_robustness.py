@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import runner, storage, study
 from sim.cli import main
 from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
-from sim.scenario import parse_scenario
+from sim.scenario.load import parse_scenario
+from sim.studies import folders, runner, study
 from tests.conftest import REPO, SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook
 
@@ -79,7 +79,7 @@ def test_sigkill_at_a_random_moment_then_resume(trial, chunks, reference, tmp_pa
     assert visible in ([], ["run"])  # a half-made folder is never visible under its name
     if not folder.exists():
         return  # killed before the folder appeared: nothing was written
-    status = storage.read_manifest(folder)["status"]
+    status = folders.read_manifest(folder)["status"]
     assert status in ("running", "complete")
     if status != "complete":
         assert main(["run", "--resume", str(folder), "--quiet"]) == 0
@@ -155,23 +155,23 @@ def test_a_full_disk_stops_cleanly_and_resume_finishes(reference, tmp_path, monk
         return real(fd)
 
     monkeypatch.setattr(study, "pilot", lambda *a: 300)
-    monkeypatch.setattr(storage.os, "fsync", filling)
+    monkeypatch.setattr(folders.os, "fsync", filling)
     folder = tmp_path / "run"
     code = main(["run", str(STATICS), "--runs", str(RUNS), "--seed", str(SEED), "--workers",
                  "1", "--out", str(folder), "--quiet"])
     assert code == 2 and "No space left on device" in one_line(capsys)
     saved = sorted((folder / "chunks").glob("outcomes-*.csv"))
     assert saved  # what was written before the disk filled is still there, and whole
-    model = sim.model.compile_model(textbook("statics"))
-    assert storage.done_chunks(folder, sim.records.outcome_columns(model),
-                               sim.records.round_columns(model), 1000)
+    model = sim.engine.compile.compile_model(textbook("statics"))
+    assert folders.done_chunks(folder, sim.engine.records.outcome_columns(model),
+                               sim.engine.records.round_columns(model), 1000)
     # marking the failure needs the full disk too: the manifest says so, or still "running"
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     assert manifest["status"] == "running" or "No space left" in manifest["error"]
-    monkeypatch.setattr(storage.os, "fsync", real)
+    monkeypatch.setattr(folders.os, "fsync", real)
     assert main(["run", "--resume", str(folder), "--quiet", "--workers", "1"]) == 0
     assert data(folder) == reference
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     assert manifest["status"] == "complete" and "error" not in manifest
 
 
@@ -302,7 +302,7 @@ def test_a_worker_killed_mid_chunk_is_reported_and_the_study_resumes(reference, 
     assert time.monotonic() - started < 60  # stopped, did not hang
     message = str(info.value)
     assert "1500 to 1799" in message and f"seed {SEED}" in message
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     assert manifest["status"] == "failed" and "worker" in manifest["error"]
     monkeypatch.setattr(runner, "run_chunk", REAL_RUN_CHUNK)
     sim.resume(folder, workers=2, figures=False)
@@ -434,16 +434,16 @@ def test_a_folder_in_use_by_another_process_is_refused(tmp_path, capsys):
     folder = tmp_path / "run"
     sim.run(textbook("statics"), runs=20, workers=1, out=folder, figures=False)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from sim.storage import Lock\n"
+        "import sys, time; from pathlib import Path; from sim.studies.folders import Lock\n"
         f"with Lock(Path({str(folder)!r})):\n    print('held', flush=True); time.sleep(30)")],
         cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(storage.FolderError, match="another peacesim process"), \
-                storage.Lock(folder):
+        with pytest.raises(folders.FolderError, match="another peacesim process"), \
+                folders.Lock(folder):
             pass
     finally:
         holder.kill()
         holder.wait()
-    with storage.Lock(folder):  # free again once the holder is gone
+    with folders.Lock(folder):  # free again once the holder is gone
         pass

@@ -259,7 +259,7 @@ def test_aliases_and_merge_keys_are_expanded():
                                             ("1.0e5", 1e5), ("'1e-4'", "1e-4")])
 def test_numbers_are_read_as_yaml_1_2_and_json_read_them(written, value):
     # YAML 1.1 reads a plain 1e-4 or -.5 as text; editors with the JSON Schema do not
-    from sim.yamlsafe import read_yaml_text
+    from sim.scenario.yamlsafe import read_yaml_text
 
     assert read_yaml_text(f"x: {written}\n", "x.yaml")[0] == {"x": value}
 

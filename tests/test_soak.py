@@ -14,7 +14,8 @@ from tests.conftest import REPO
 PROBE = """
 import json, resource, sys
 import sim
-res = sim.run(sim.study.DEFAULT_SCENARIO, runs=int(sys.argv[1]), seed=3, workers=2,
+from sim.studies.study import DEFAULT_SCENARIO
+res = sim.run(DEFAULT_SCENARIO, runs=int(sys.argv[1]), seed=3, workers=2,
               out=sys.argv[2], figures=False)
 self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 workers_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -13,10 +13,10 @@ import time
 import pytest
 
 import sim
-from sim import runner, storage, study
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.runner import ReplicationError
-from sim.stats import half_width
+from sim.studies import folders, runner, study
+from sim.studies.runner import ReplicationError
+from sim.studies.stats import half_width
 from tests.conftest import SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook
 
@@ -103,13 +103,13 @@ def test_interrupted_study_resumes_to_the_same_bytes(statics, reference, tmp_pat
     folder = tmp_path / "int"
     with pytest.raises(StudyInterruptedError, match="peacesim run --resume"):
         run_quietly(statics, folder, runs=600, seed=11, workers=1)
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     assert manifest["status"] == "interrupted" and manifest["completed_runs"] == 150
     assert not (folder / "outcomes.csv").exists()
     monkeypatch.undo()
     sim.resume(folder, figures=False)
     assert data(folder) == reference
-    assert storage.read_manifest(folder)["status"] == "complete"
+    assert folders.read_manifest(folder)["status"] == "complete"
 
 
 def test_ctrl_c_on_the_command_line_then_resume(tmp_path):
@@ -127,7 +127,7 @@ def test_ctrl_c_on_the_command_line_then_resume(tmp_path):
     assert process.returncode == 130, err
     assert f"finish it with: peacesim run --resume {folder}" in err
     assert "Traceback" not in err
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     assert manifest["status"] == "interrupted" and 0 < manifest["completed_runs"] < 3000
     done = subprocess.run([sys.executable, "-m", "sim", "run", "--resume", str(folder),
                            "--quiet"], capture_output=True, text=True, timeout=120)
@@ -181,11 +181,11 @@ def test_ctrl_c_while_finishing_marks_the_folder_interrupted(statics, reference,
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(storage, "assemble", interrupted)
+    monkeypatch.setattr(folders, "assemble", interrupted)
     folder = tmp_path / "fin"
     with pytest.raises(StudyInterruptedError, match="peacesim run --resume"):
         run_quietly(statics, folder, runs=600, seed=11, workers=1)
-    assert storage.read_manifest(folder)["status"] == "interrupted"
+    assert folders.read_manifest(folder)["status"] == "interrupted"
     monkeypatch.undo()
     sim.resume(folder, workers=1, figures=False)
     assert data(folder) == reference
@@ -201,7 +201,7 @@ def test_existing_folders_are_never_overwritten(statics, tmp_path):
     folder = tmp_path / "taken"
     folder.mkdir()
     (folder / "precious.txt").write_text("keep me")
-    with pytest.raises(storage.FolderError, match="already exists"):
+    with pytest.raises(folders.FolderError, match="already exists"):
         run_quietly(statics, folder, runs=10, seed=1, workers=1)
     assert [p.name for p in folder.iterdir()] == ["precious.txt"]
 
@@ -232,13 +232,13 @@ def test_a_failing_replication_is_named_with_its_seed(statics, tmp_path, monkeyp
         run_quietly(statics, tmp_path / "bad", runs=20, seed=4, workers=workers)
     assert (info.value.index, info.value.seed) == (7, 4)
     assert "replication 7 (seed 4) failed: ZeroDivisionError: boom" in str(info.value)
-    manifest = storage.read_manifest(tmp_path / "bad")
+    manifest = folders.read_manifest(tmp_path / "bad")
     assert manifest["status"] == "failed" and "replication 7" in manifest["error"]
 
 
 def test_resume_refuses_a_complete_folder(statics, tmp_path):
     run_quietly(statics, tmp_path / "done", runs=10, seed=1, workers=1)
-    with pytest.raises(storage.FolderError, match="already complete"):
+    with pytest.raises(folders.FolderError, match="already complete"):
         sim.resume(tmp_path / "done")
 
 

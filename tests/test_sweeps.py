@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim import sweeps
 from sim.cli import main
 from sim.errors import PeacesimError
-from sim.sweepplots import parameter_label
+from sim.outputs.sweep_figures import parameter_label
+from sim.studies import study, sweeps, thresholds
 from tests.helpers import textbook
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -119,10 +119,10 @@ def test_an_existing_folder_is_refused_before_any_work(tmp_path, capsys, monkeyp
     def no_work(*args):
         raise AssertionError("work started before the folder was refused")
 
-    monkeypatch.setattr(sim.study, "make_executor", no_work)  # no cluster, no pool
+    monkeypatch.setattr(study, "make_executor", no_work)  # no cluster, no pool
     monkeypatch.setattr(sweeps, "make_executor", no_work)
     (tmp_path / "taken").mkdir()
-    statics = str(sim.study.DEFAULT_SCENARIO.parent / "textbook" / "statics.yaml")
+    statics = str(study.DEFAULT_SCENARIO.parent / "textbook" / "statics.yaml")
     for command in (["run", statics],
                     ["sweep", statics, "--grid", "actors.a.war_cost=0.001,0.002"]):
         assert main([*command, "--out", str(tmp_path / "taken")]) == 2
@@ -170,7 +170,7 @@ def test_bad_designs_fail_before_any_work(parameters, design, samples, message, 
     (["--grid", "actors.a.war_cost=0.1", "--grid", "actors.a.war_cost=0.2"], "given twice"),
 ])
 def test_command_line_sweep_errors_are_one_line(argv, message, tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    monkeypatch.chdir(study.DEFAULT_SCENARIO.parents[1])
     out = tmp_path / "never"
     code = main(["sweep", "scenarios/textbook/statics.yaml", *argv, "--out", str(out)])
     err = capsys.readouterr().err.strip().splitlines()
@@ -210,14 +210,14 @@ def _data(folder) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("sweep") / "whole"
-    subprocess.run(_sweep_command(folder), check=True, cwd=sim.study.DEFAULT_SCENARIO.parents[1],
+    subprocess.run(_sweep_command(folder), check=True, cwd=study.DEFAULT_SCENARIO.parents[1],
                    capture_output=True)
     return _data(folder)
 
 
 @pytest.mark.parametrize("moment", ["after point 1", "early", "late"])
 def test_sigkill_then_resume_gives_the_same_bytes(moment, uninterrupted, tmp_path):
-    repo = sim.study.DEFAULT_SCENARIO.parents[1]
+    repo = study.DEFAULT_SCENARIO.parents[1]
     folder = tmp_path / "killed"
     process = subprocess.Popen(_sweep_command(folder), cwd=repo, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -232,7 +232,7 @@ def test_sigkill_then_resume_gives_the_same_bytes(moment, uninterrupted, tmp_pat
         time.sleep(0.3 if moment == "early" else 1.5)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    manifest = sim.storage.read_json(folder / "manifest.json")
+    manifest = sim.studies.folders.read_json(folder / "manifest.json")
     if manifest["status"] != "complete":
         assert main(["sweep", "--resume", str(folder), "--workers", "2", "--quiet"]) == 0
     assert _data(folder) == uninterrupted
@@ -257,12 +257,12 @@ def test_resume_refuses_a_complete_sweep_and_a_run_folder(tmp_path, capsys):
     ("talks.protocol", "talks.protocol"),  # text: no unit
 ])
 def test_parameter_labels_carry_their_unit(path, unit):
-    sc = sim.load_scenario(sim.study.DEFAULT_SCENARIO)
+    sc = sim.load_scenario(study.DEFAULT_SCENARIO)
     assert parameter_label(sc, path).endswith(unit)
 
 
 def test_main_effects_of_a_latin_hypercube_are_means_in_bins():
-    from sim.sweepplots import _mean_curve
+    from sim.outputs.sweep_figures import _mean_curve
 
     x = np.arange(10.0)  # every point a value of its own, as in a Latin hypercube
     centres, means = _mean_curve(x, x / 10, binned=True)
@@ -274,7 +274,7 @@ def test_main_effects_of_a_latin_hypercube_are_means_in_bins():
 
 
 def test_parameter_labels_name_the_actor_and_issue():
-    sc = sim.load_scenario(sim.study.DEFAULT_SCENARIO)
+    sc = sim.load_scenario(study.DEFAULT_SCENARIO)
     actor = next(iter(sc.actors))
     issue = next(iter(sc.actors[actor].positions))
     label = parameter_label(sc, f"actors.{actor}.positions.{issue}.red_line")
@@ -340,14 +340,14 @@ class Fixed:
     (lambda v: 0.9 - 0.4 * v, 1.0),  # falling to exactly the target at HI
 ])
 def test_an_end_exactly_at_the_target_is_the_answer_at_either_end(p, answer):
-    from sim.thresholds import _bisect
+    from sim.studies.thresholds import _bisect
 
     result = _bisect(Fixed(p), "x", 0.0, 1.0, 0.5, 4)
     assert result.crossed and result.value == answer and result.bracket == (answer, answer)
 
 
 def test_threshold_of_a_whole_number_bisects_whole_numbers():
-    from sim.thresholds import _bisect
+    from sim.studies.thresholds import _bisect
 
     evaluate = Fixed(lambda v: v / 10)
     result = _bisect(evaluate, "x", 0, 10, 0.45, 8, whole=True)
@@ -360,10 +360,10 @@ def test_threshold_of_a_whole_number_bisects_whole_numbers():
 def test_whole_number_parameters_in_a_threshold_and_a_hypercube(capsys, monkeypatch):
     _, points = sweeps.lhs_design({"n": (0, 3), "x": (0, 1)}, 8, whole=["n"])
     assert sorted(n for n, _ in points) == [0, 0, 1, 1, 2, 2, 3, 3]  # each as likely
-    table = sim.sweep(sim.study.DEFAULT_SCENARIO, {"actors.us.levers.0.max_fires": (1, 3)},
+    table = sim.sweep(study.DEFAULT_SCENARIO, {"actors.us.levers.0.max_fires": (1, 3)},
                       design="lhs", samples=3, runs=5, workers=1)
     assert sorted(table["actors.us.levers.0.max_fires"]) == [1, 2, 3]
-    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    monkeypatch.chdir(study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "--param", "actors.us.levers.0.max_fires=1:6", "--runs", "20",
                  "--workers", "1", "--target", "0.9"])
     out = capsys.readouterr().out
@@ -376,8 +376,8 @@ def test_ctrl_c_during_a_threshold_search_is_one_line(capsys, monkeypatch):
     from tests.helpers import ctrl_c_at_chunk
 
     ctrl_c_at_chunk(monkeypatch, 3, 50)  # the first chunk of the second study
-    monkeypatch.setattr(sim.thresholds, "pilot", lambda *a: 50)
-    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    monkeypatch.setattr(thresholds, "pilot", lambda *a: 50)
+    monkeypatch.chdir(study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "scenarios/textbook/fearon.yaml", "--param",
                  "actors.b.batna=0.1:0.5", "--runs", "100", "--workers", "1"])
     err = capsys.readouterr().err.strip().splitlines()
@@ -386,7 +386,7 @@ def test_ctrl_c_during_a_threshold_search_is_one_line(capsys, monkeypatch):
 
 
 def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
-    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    monkeypatch.chdir(study.DEFAULT_SCENARIO.parents[1])
     code = main(["threshold", "scenarios/textbook/fearon.yaml", "--set",
                  "actors.a.batna={dist: uniform, low: 0.5, high: 0.9}", "--param",
                  "actors.b.batna=0.35:0.5", "--target", "0.9", "--runs", "200",
@@ -408,7 +408,7 @@ def test_threshold_says_so_when_the_target_is_not_crossed(capsys, monkeypatch):
      "expected COLUMN OP NUMBER"),
 ])
 def test_bad_threshold_input_is_one_line(argv, message, capsys, monkeypatch):
-    monkeypatch.chdir(sim.study.DEFAULT_SCENARIO.parents[1])
+    monkeypatch.chdir(study.DEFAULT_SCENARIO.parents[1])
     try:
         code = main(["threshold", "scenarios/textbook/fearon.yaml", *argv, "--runs", "5"])
     except SystemExit as exc:  # argparse's own checks exit at once

@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Discriminator, Field, Tag, model_validator
 
-from sim.base import ANY, NONNEGATIVE, PROBABILITY, Name, Param
-from sim.frozen import Frozen
+from sim.scenario.frozen import Frozen
+from sim.scenario.params import ANY, NONNEGATIVE, PROBABILITY, Name, Param
 
 MAX_RUNS = 100_000_000  # replications of one study: about five hours on two cores
 
@@ -290,13 +290,13 @@ class Scenario(Frozen):
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with values replaced by dotted path, validated like a file."""
-        from sim.scenario import with_overrides
+        from sim.scenario.load import with_overrides
 
         return with_overrides(self, overrides)
 
     def to_yaml(self) -> str:
         """The resolved scenario (defaults filled in) as YAML."""
-        from sim.scenario import to_yaml
+        from sim.scenario.load import to_yaml
 
         return to_yaml(self)
 

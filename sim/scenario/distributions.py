@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from sim.frozen import Frozen
+from sim.scenario.frozen import Frozen
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 

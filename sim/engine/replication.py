@@ -30,11 +30,12 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from sim import front, rounds
-from sim.effects import ActiveEffects, apply
-from sim.model import HELD, Effect, Model
-from sim.records import outcome_columns, round_columns
-from sim.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, TRACE, WALKS, D, U
+from sim.engine import rounds
+from sim.engine.compile import HELD, Effect, Model
+from sim.engine.records import outcome_columns, round_columns
+from sim.engine.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, TRACE, WALKS, D, U
+from sim.model import front
+from sim.model.effects import ActiveEffects, apply
 
 
 @dataclass(frozen=True)
@@ -488,7 +489,7 @@ class Replication:
 def replicate(scenario, index: int = 0, seed: int | None = None) -> Replication:
     """Run replication ``index`` of ``scenario`` (a Scenario or a compiled Model) with root
     ``seed`` (the scenario's own seed by default)."""
-    from sim.model import compile_model
+    from sim.engine.compile import compile_model
 
     model = scenario if isinstance(scenario, Model) else compile_model(scenario)
     if seed is None:

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.distributions import Distribution
-from sim.paths import is_effect_target, named_parameters, scenario_bounds
-from sim.schema import PRESETS, Mediator, Party, Scenario
+from sim.scenario.distributions import Distribution
+from sim.scenario.format import PRESETS, Mediator, Party, Scenario
+from sim.scenario.paths import is_effect_target, named_parameters, scenario_bounds
 
 NAN = math.nan
 OPS = {"add": 0, "set": 1, "scale": 2}

@@ -18,12 +18,14 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from sim import storage
+from sim.engine.compile import compile_model
+from sim.engine.records import outcome_columns, round_columns
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.model import compile_model
-from sim.records import outcome_columns, round_columns
-from sim.results import Results
-from sim.runner import (
+from sim.scenario.format import MAX_RUNS, Scenario
+from sim.scenario.load import load_scenario
+from sim.studies import folders
+from sim.studies.results import Results
+from sim.studies.runner import (
     ROUNDS_SAMPLE,
     check_options,
     default_workers,
@@ -32,11 +34,9 @@ from sim.runner import (
     new_manifest,
     pilot,
 )
-from sim.scenario import load_scenario
-from sim.schema import MAX_RUNS, Scenario
-from sim.stats import Summary
+from sim.studies.stats import Summary
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "geneva-2026.yaml"
+DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "geneva-2026.yaml"
 IN_MEMORY_INTERRUPTED = ("interrupted; the work ran in memory (no out= folder), so nothing was "
                          "kept to resume")
 PRECISION_CAP = 100  # with --precision, at most this many times the initial runs
@@ -67,7 +67,7 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     if max_runs is None:
         max_runs = min(runs * PRECISION_CAP, MAX_RUNS) if precision else runs
     if out is not None:
-        storage.refuse_existing(Path(out))  # before connecting to a cluster or any work
+        folders.refuse_existing(Path(out))  # before connecting to a cluster or any work
     executor, description, client = make_executor(workers or 1, scheduler)
     workers = description["workers"]
     staging = None
@@ -99,9 +99,9 @@ def start(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qu
           figures: bool) -> None:
     """Create ``folder`` (never an existing one) and run the study of ``manifest`` in it on
     ``executor``, to a complete folder."""
-    storage.create(folder, {storage.SCENARIO: sc.to_yaml(),
-                            storage.MANIFEST: storage.manifest_text(manifest)})
-    with storage.Lock(folder):
+    folders.create(folder, {folders.SCENARIO: sc.to_yaml(),
+                            folders.MANIFEST: folders.manifest_text(manifest)})
+    with folders.Lock(folder):
         _run(folder, sc, manifest, executor, workers, quiet, figures)
 
 
@@ -110,10 +110,10 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
     """Complete an interrupted or crashed study in ``folder``, to the same bytes as an
     uninterrupted one. The folder holds everything needed; the executor may be changed."""
     folder = Path(folder)
-    manifest = storage.read_manifest(folder)
+    manifest = folders.read_manifest(folder)
     if manifest["status"] == "complete":
-        raise storage.FolderError(f"{folder}: the study is already complete")
-    sc = load_scenario(folder / storage.SCENARIO)
+        raise folders.FolderError(f"{folder}: the study is already complete")
+    sc = load_scenario(folder / folders.SCENARIO)
     recorded = manifest.get("executor") or {}
     if workers is None and scheduler is None:
         scheduler = recorded.get("scheduler")
@@ -132,12 +132,12 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
 def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: dict,
             workers: int, quiet: bool, figures: bool) -> None:
     """Run the rest of an unfinished study on ``executor``, to a complete folder."""
-    with storage.Lock(folder):
+    with folders.Lock(folder):
         manifest.update(status="running", executor=description, ended=None,
-                        resumed=storage.now())
+                        resumed=folders.now())
         manifest.pop("error", None)  # from the failure being resumed
         manifest.pop("figures_error", None)
-        storage.write_manifest(folder, manifest)
+        folders.write_manifest(folder, manifest)
         _run(folder, sc, manifest, executor, workers, quiet, figures)
 
 
@@ -148,12 +148,12 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, qui
         manifest = execute(folder, sc, manifest, executor, workers, quiet)
         finish(folder, sc, manifest, figures)
     except KeyboardInterrupt:
-        storage.mark(folder, manifest, "interrupted")
+        folders.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
             f"{folder}: interrupted with {manifest['completed_runs']} of {manifest['runs']} "
             f"replications saved; finish it with: peacesim run --resume {folder}") from None
     except BaseException as exc:
-        storage.mark(folder, manifest, "failed", str(exc))
+        folders.mark(folder, manifest, "failed", str(exc))
         raise
 
 
@@ -190,35 +190,35 @@ def _silenced(*names: str) -> Iterator[None]:
 def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     """Assemble the chunks, write the summary, draw, and mark the folder complete."""
     model = compile_model(sc)
-    rows, outcomes = storage.assemble(folder, "outcomes", storage.OUTCOMES,
+    rows, outcomes = folders.assemble(folder, "outcomes", folders.OUTCOMES,
                                       outcome_columns(model))
     if rows != manifest["runs"]:
-        raise storage.FolderError(f"{folder}: assembled {rows} replications, expected "
+        raise folders.FolderError(f"{folder}: assembled {rows} replications, expected "
                                   f"{manifest['runs']}")
-    _, rounds = storage.assemble(folder, "rounds", storage.ROUNDS, round_columns(model))
-    summary = Summary(model.issues).extend(storage.read_rows(folder / storage.OUTCOMES))
+    _, rounds = folders.assemble(folder, "rounds", folders.ROUNDS, round_columns(model))
+    summary = Summary(model.issues).extend(folders.read_rows(folder / folders.OUTCOMES))
     result = summary.result()
     result.update(scenario=sc.name, seed=manifest["seed"], precision=manifest.get("precision"),
                   stop_reason=manifest.get("stop_reason"))
     text = json.dumps(result, indent=2) + "\n"
-    storage.write_atomic(folder / storage.SUMMARY, text)
-    manifest["files"] = {storage.OUTCOMES: outcomes, storage.ROUNDS: rounds,
-                         storage.SUMMARY: storage.checksum(text)}
+    folders.write_atomic(folder / folders.SUMMARY, text)
+    manifest["files"] = {folders.OUTCOMES: outcomes, folders.ROUNDS: rounds,
+                         folders.SUMMARY: folders.checksum(text)}
     if figures:
         try:
             draw(folder)
         except Exception as exc:  # the data are safe; say what went wrong with the drawing
             manifest["figures_error"] = f"{type(exc).__name__}: {exc}"
             warnings.warn(f"{folder}: figures not drawn: {exc}", stacklevel=2)
-    manifest.update(status="complete", ended=storage.now(), completed_runs=rows)
-    storage.write_manifest(folder, manifest)
-    storage.remove_chunks(folder)  # only now: a kill before this point leaves them to resume
+    manifest.update(status="complete", ended=folders.now(), completed_runs=rows)
+    folders.write_manifest(folder, manifest)
+    folders.remove_chunks(folder)  # only now: a kill before this point leaves them to resume
 
 
 def draw(folder: Path) -> list[Path]:
     """(Re)draw the figures and the report of a run folder from its saved files only."""
-    from sim.plots import draw_figures
-    from sim.report import write_report
+    from sim.outputs.figures import draw_figures
+    from sim.outputs.report import write_report
 
     figures = draw_figures(folder)
     write_report(folder, figures)
@@ -227,7 +227,7 @@ def draw(folder: Path) -> list[Path]:
 
 def default_out(sc: Scenario, seed: int, runs: int, prefix: str = "") -> Path:
     """``results/<scenario>/<prefix><UTC time>-<hash>``, with a suffix if that exists."""
-    base = Path("results") / sc.name / (prefix + storage.new_folder_name(
+    base = Path("results") / sc.name / (prefix + folders.new_folder_name(
         sc.name, f"{sc.to_yaml()}|{seed}|{runs}"))
     folder, n = base, 1
     while folder.exists():

@@ -27,13 +27,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim import storage
-from sim.distributions import span
-from sim.records import OUTCOMES
-from sim.results import read_table
-from sim.scenario import load_scenario
-from sim.schema import Scenario
-from sim.stats import wilson_band
+from sim.engine.records import OUTCOMES
+from sim.scenario.distributions import span
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario
+from sim.studies import folders
+from sim.studies.results import read_table
+from sim.studies.stats import wilson_band
 
 DPI = 110
 WIDE = (9.0, 5.2)  # inches: 990 x 572 px at DPI
@@ -75,12 +75,12 @@ class RunData:
 def load_run(folder: Path) -> RunData:
     """Read the saved files of ``folder`` that the figures need (never rerunning anything)."""
     folder = Path(folder)
-    scenario = load_scenario(folder / storage.SCENARIO)
-    summary = storage.read_json(folder / storage.SUMMARY)
-    outcomes = read_table(folder / storage.OUTCOMES, lambda c: c in {"run", "outcome", "day"}
+    scenario = load_scenario(folder / folders.SCENARIO)
+    summary = folders.read_json(folder / folders.SUMMARY)
+    outcomes = read_table(folder / folders.OUTCOMES, lambda c: c in {"run", "outcome", "day"}
                             or c.startswith(("deal.", "utility.")))
     rounds = pd.DataFrame(columns=["run", "day", "held_km2"])
-    path = folder / storage.ROUNDS
+    path = folder / folders.ROUNDS
     if scenario.battlefield is not None and path.is_file():
         table = read_table(path, lambda c: c in {"run", "day", "held_km2"})
         if {"run", "day", "held_km2"} <= set(table.columns):
@@ -150,7 +150,7 @@ def no_agreement_text(data: RunData) -> str:
 
 def save(fig: Figure, path: Path, dpi: int = DPI) -> Path:
     """Write a PNG atomically: readers see the old figure or the new one, never half."""
-    with storage.atomic_file(path, "wb") as fh:
+    with folders.atomic_file(path, "wb") as fh:
         fig.savefig(fh, format="png", dpi=dpi)
     return path
 
@@ -604,7 +604,7 @@ def draw_figures(folder: Path) -> list[Path]:
     """Draw every figure of a run folder into ``folder/figures`` from its saved files only;
     return the PNG paths in report order."""
     data = load_run(Path(folder))
-    out = Path(folder) / storage.FIGURES
+    out = Path(folder) / folders.FIGURES
     out.mkdir(exist_ok=True)
     wanted = set(figure_names(data.scenario))
     paths = []

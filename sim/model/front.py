@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from sim.jit import jit
+from sim.model.jit import jit
 
 
 def step(y: float, dt: float, drift: float, volatility: float, shocks_per_year: float,

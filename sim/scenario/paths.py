@@ -13,8 +13,8 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel
 
-from sim.base import Bounds, bounds_of
-from sim.distributions import DISTRIBUTIONS
+from sim.scenario.distributions import DISTRIBUTIONS
+from sim.scenario.params import Bounds, bounds_of
 
 Path = tuple[str | int, ...]
 

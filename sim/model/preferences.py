@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from sim.jit import inline, jit
+from sim.model.jit import inline, jit
 
 
 @jit

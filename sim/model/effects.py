@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.model import Effect
+from sim.engine.compile import Effect
 
 
 class ActiveEffects:

@@ -13,9 +13,9 @@ import math
 import numba
 import numpy as np
 
-from sim import solver
-from sim.jit import inline, jit
-from sim.preferences import utility
+from sim.model import solver
+from sim.model.jit import inline, jit
+from sim.model.preferences import utility
 
 MAX_COMBINATIONS = 64  # of floor/ceil roundings tried; beyond it, nearest rounding
 FEASIBLE = 1e-12  # a deal beats no deal for everyone when the worst gain exceeds this

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import storage
-from sim.scenario import load_scenario
-from sim.schema import Scenario
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario
+from sim.studies import folders
 
 
 class Results:
@@ -39,7 +39,7 @@ class Results:
     def rounds(self) -> pd.DataFrame:
         """One row per talk round of the sampled replications, as rounds.csv."""
         if self._rounds is None:
-            path = self.folder / storage.ROUNDS
+            path = self.folder / folders.ROUNDS
             self._rounds = read_table(path) if path.is_file() else pd.DataFrame()
         return self._rounds
 
@@ -55,34 +55,34 @@ class Results:
         study of millions of replications can report its summary in little memory). Without
         ``check``, the files are not compared with their checksums (just written)."""
         folder = Path(folder)
-        manifest = storage.read_manifest(folder, check=check)
+        manifest = folders.read_manifest(folder, check=check)
         if manifest["status"] != "complete":
-            raise storage.FolderError(
+            raise folders.FolderError(
                 f"{folder}: the study is {manifest['status']}, not complete; finish it with "
                 f"peacesim run --resume {folder}")
-        for name in (storage.SCENARIO, storage.OUTCOMES, storage.SUMMARY):
+        for name in (folders.SCENARIO, folders.OUTCOMES, folders.SUMMARY):
             if not (folder / name).is_file():
-                raise storage.FolderError(f"{folder / name}: missing from a complete run folder")
-        results = cls(load_scenario(folder / storage.SCENARIO), manifest, None, None,
-                      storage.read_json(folder / storage.SUMMARY), folder)
+                raise folders.FolderError(f"{folder / name}: missing from a complete run folder")
+        results = cls(load_scenario(folder / folders.SCENARIO), manifest, None, None,
+                      folders.read_json(folder / folders.SUMMARY), folder)
         if not lazy:
             results.outcomes, results.rounds  # noqa: B018 -- read now, and check them
         return results
 
     def save(self, folder: str | Path, figures: bool = True) -> Path:
         """Write these results as a new run folder (existing folders are never overwritten)."""
-        from sim.study import draw
+        from sim.studies.study import draw
 
-        files = {storage.SCENARIO: self.scenario.to_yaml(),
-                 storage.OUTCOMES: table_text(self.outcomes),
-                 storage.SUMMARY: json.dumps(self.summary, indent=2) + "\n"}
+        files = {folders.SCENARIO: self.scenario.to_yaml(),
+                 folders.OUTCOMES: table_text(self.outcomes),
+                 folders.SUMMARY: json.dumps(self.summary, indent=2) + "\n"}
         if len(self.rounds.columns):
-            files[storage.ROUNDS] = table_text(self.rounds)
+            files[folders.ROUNDS] = table_text(self.rounds)
         manifest = dict(self.manifest, status="complete", files={
-            name: storage.checksum(text) for name, text in files.items()
-            if name != storage.SCENARIO})
-        files[storage.MANIFEST] = storage.manifest_text(manifest)
-        folder = storage.create(Path(folder), files, chunks=False)
+            name: folders.checksum(text) for name, text in files.items()
+            if name != folders.SCENARIO})
+        files[folders.MANIFEST] = folders.manifest_text(manifest)
+        folder = folders.create(Path(folder), files, chunks=False)
         if figures:
             draw(folder)
         self.folder = folder
@@ -90,19 +90,19 @@ class Results:
 
     def plot(self) -> list[Path]:
         """Redraw the figures and report of the folder these results live in."""
-        from sim.study import draw
+        from sim.studies.study import draw
 
         if self.folder is None:
-            raise storage.FolderError("results in memory have no folder; save them first")
+            raise folders.FolderError("results in memory have no folder; save them first")
         return draw(self.folder)
 
 
 def _read_outcomes(folder: Path, manifest: dict) -> pd.DataFrame:
     """outcomes.csv, checked to hold every replication once, in order."""
-    path = folder / storage.OUTCOMES
+    path = folder / folders.OUTCOMES
     outcomes = read_table(path)
     if "run" not in outcomes or list(outcomes["run"]) != list(range(manifest["runs"])):
-        raise storage.FolderError(f"{path}: expected replications 0 to {manifest['runs'] - 1} "
+        raise folders.FolderError(f"{path}: expected replications 0 to {manifest['runs'] - 1} "
                                   "in order; the file is damaged")
     return outcomes
 
@@ -124,7 +124,7 @@ def read_table(path: Path, wanted: Callable[[str], bool] | None = None) -> pd.Da
     try:
         table = pd.read_csv(path, keep_default_na=False, na_values={""}, **exact)
     except (ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
-        raise storage.FolderError(f"{path}: unreadable table ({str(exc).strip()}); the file "
+        raise folders.FolderError(f"{path}: unreadable table ({str(exc).strip()}); the file "
                                   "is damaged") from None
     for column in table.columns:
         if table[column].dtype == object:
@@ -140,4 +140,4 @@ def table_text(table: pd.DataFrame) -> str:
         return value.item() if hasattr(value, "item") else value
 
     rows = [[plain(v) for v in row] for row in table.itertuples(index=False, name=None)]
-    return storage.csv_text(list(table.columns), rows)
+    return folders.csv_text(list(table.columns), rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.model import Model
+from sim.engine.compile import Model
 
 OUTCOMES = ("agreement", "military", "breakdown", "no_deal")
 

@@ -26,15 +26,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sim import __version__, storage
-from sim.engine import run_replication
+from sim import __version__
+from sim.engine.compile import Model, compile_model
+from sim.engine.records import outcome_columns, round_columns
+from sim.engine.replication import run_replication
 from sim.errors import PeacesimError
-from sim.jit import announce_if_slow
-from sim.model import Model, compile_model
-from sim.records import outcome_columns, round_columns
-from sim.scenario import from_document, to_document
-from sim.schema import MAX_RUNS
-from sim.stats import half_width, runs_for_precision
+from sim.model.jit import announce_if_slow
+from sim.scenario.format import MAX_RUNS
+from sim.scenario.load import from_document, to_document
+from sim.studies import folders
+from sim.studies.stats import half_width, runs_for_precision
 
 CHUNK_SECONDS = 1.0  # aim for chunks of about a second of work
 MAX_CHUNK = 5000
@@ -91,8 +92,8 @@ def run_chunk(doc: dict, key: str, seed: int, start: int, stop: int, keep_rounds
         record = replicate_or_explain(model, index, seed, index < keep_rounds_below)
         outcomes.append(record.outcome)
         rounds.extend(record.rounds)
-    return (start, stop, storage.csv_text(outcome_columns(model), outcomes),
-            storage.csv_text(round_columns(model), rounds) if rounds else "")
+    return (start, stop, folders.csv_text(outcome_columns(model), outcomes),
+            folders.csv_text(round_columns(model), rounds) if rounds else "")
 
 
 # --- executors -------------------------------------------------------------------------------
@@ -230,12 +231,12 @@ def new_manifest(sc, seed: int, runs: int, chunk_size: int, executor: dict,
                  precision: float | None, max_runs: int, rounds_sample: int,
                  command: str | None) -> dict:
     return {
-        "format": storage.FORMAT, "peacesim": __version__, "scenario": sc.name,
+        "format": folders.FORMAT, "peacesim": __version__, "scenario": sc.name,
         "command": command, "seed": seed, "runs": runs, "requested_runs": runs,
         "precision": precision, "max_runs": max_runs, "chunk_size": chunk_size,
         "rounds_sample": rounds_sample, "executor": executor, "status": "running",
-        "study": storage.study_key(storage.checksum(sc.to_yaml()), seed, rounds_sample),
-        "started": storage.now(), "ended": None, "stop_reason": None, "completed_runs": 0,
+        "study": folders.study_key(folders.checksum(sc.to_yaml()), seed, rounds_sample),
+        "started": folders.now(), "ended": None, "stop_reason": None, "completed_runs": 0,
         "python": platform.python_version(), "platform": platform.platform(),
     }
 
@@ -275,8 +276,8 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
     model = compile_model(sc)
     header = outcome_columns(model)
     seed, size = manifest["seed"], manifest["chunk_size"]
-    (folder / storage.CHUNKS).mkdir(exist_ok=True)  # removed by hand: everything runs again
-    done = storage.done_chunks(folder, header, round_columns(model), manifest["rounds_sample"])
+    (folder / folders.CHUNKS).mkdir(exist_ok=True)  # removed by hand: everything runs again
+    done = folders.done_chunks(folder, header, round_columns(model), manifest["rounds_sample"])
     progress = Progress(manifest["runs"], sum(b - a for a, b in done.items()), quiet)
     in_flight = max(2, 4 * workers)
     try:
@@ -295,7 +296,7 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                     finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                     for future in finished:
                         start, stop, outcomes, rounds = _result(future, pending, seed)
-                        storage.write_chunk(folder, start, stop, outcomes, rounds)
+                        folders.write_chunk(folder, start, stop, outcomes, rounds)
                         done[start] = stop
                         progress.update(stop - start)
             except KeyboardInterrupt:
@@ -304,14 +305,14 @@ def execute(folder: Path, sc, manifest: dict, executor: cf.Executor, workers: in
                 for future in cf.as_completed([f for f in pending if not f.cancelled()]):
                     if future.exception() is None:  # finished during the wait: keep it
                         start, stop, outcomes, rounds = future.result()
-                        storage.write_chunk(folder, start, stop, outcomes, rounds)
+                        folders.write_chunk(folder, start, stop, outcomes, rounds)
                         done[start] = stop
                 raise
             manifest["completed_runs"] = target
             if not _needs_more(folder, manifest, done):
                 return manifest
             progress.grow(manifest["runs"])
-            storage.write_manifest(folder, manifest)
+            folders.write_manifest(folder, manifest)
     finally:
         progress.close()
         manifest["completed_runs"] = sum(b - a for a, b in done.items())
@@ -354,8 +355,8 @@ def _needs_more(folder: Path, manifest: dict, done: dict[int, int]) -> bool:
         return False
     n = agreed = 0
     for start in sorted(done):
-        path = storage.chunk_path(folder, "outcomes", start, done[start])
-        for row in storage.read_rows(path):
+        path = folders.chunk_path(folder, "outcomes", start, done[start])
+        for row in folders.read_rows(path):
             n += 1
             agreed += row["outcome"] == "agreement"
     width = half_width(agreed, n)

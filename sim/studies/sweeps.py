@@ -29,13 +29,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import storage, study
+from sim.engine.compile import compile_model
+from sim.engine.records import OUTCOMES
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.model import compile_model
-from sim.paths import split, whole_number
-from sim.records import OUTCOMES
-from sim.results import read_table
-from sim.runner import (
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario, to_document, with_overrides
+from sim.scenario.paths import split, whole_number
+from sim.scenario.yamlsafe import read_yaml_text
+from sim.studies import folders, study
+from sim.studies.results import read_table
+from sim.studies.runner import (
     Progress,
     check_options,
     default_workers,
@@ -43,9 +46,6 @@ from sim.runner import (
     new_manifest,
     pilot,
 )
-from sim.scenario import load_scenario, to_document, with_overrides
-from sim.schema import Scenario
-from sim.yamlsafe import read_yaml_text
 
 KIND = "sweep"
 POINTS, DESIGN, TABLE = "points", "design.csv", "points.csv"
@@ -202,7 +202,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
         workers = default_workers()
     check_options(runs, seed, workers, None, None)
     if out is not None:
-        storage.refuse_existing(Path(out))  # before connecting to a cluster or any work
+        folders.refuse_existing(Path(out))  # before connecting to a cluster or any work
     executor = make_executor(workers or 1, scheduler)
     staging = None
     try:
@@ -211,12 +211,12 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
         chunk = pilot(compile_model(sc), seed, runs, executor[1]["workers"], quiet)
         manifest = _new_manifest(sc, paths, points, design, samples, design_seed, runs, seed,
                                  chunk, command)
-        design_text = storage.csv_text(["point", *paths], [
+        design_text = folders.csv_text(["point", *paths], [
             (k, *map(_cell, values)) for k, values in enumerate(points)])
-        storage.create(folder, {storage.SCENARIO: sc.to_yaml(), DESIGN: design_text,
-                                storage.MANIFEST: storage.manifest_text(manifest)},
+        folders.create(folder, {folders.SCENARIO: sc.to_yaml(), DESIGN: design_text,
+                                folders.MANIFEST: folders.manifest_text(manifest)},
                        chunks=False)
-        with storage.Lock(folder):
+        with folders.Lock(folder):
             _run(folder, sc, manifest, executor, quiet, figures=out is not None)
         return load_table(folder)
     except StudyInterruptedError:
@@ -235,17 +235,17 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest["status"] == "complete":
-        raise storage.FolderError(f"{folder}: the sweep is already complete")
-    sc = load_scenario(folder / storage.SCENARIO)
+        raise folders.FolderError(f"{folder}: the sweep is already complete")
+    sc = load_scenario(folder / folders.SCENARIO)
     if workers is None and scheduler is None:
         workers = default_workers()
     executor = make_executor(workers or 1, scheduler)
     try:
-        with storage.Lock(folder):
-            manifest.update(status="running", ended=None, resumed=storage.now())
+        with folders.Lock(folder):
+            manifest.update(status="running", ended=None, resumed=folders.now())
             manifest.pop("error", None)  # from the failure being resumed
             manifest.pop("figures_error", None)
-            storage.write_manifest(folder, manifest)
+            folders.write_manifest(folder, manifest)
             _run(folder, sc, manifest, executor, quiet, figures=True)
     finally:
         study.close_executor(executor[0], executor[2])
@@ -312,13 +312,13 @@ def _run(folder: Path, sc: Scenario, manifest: dict, executor: tuple, quiet: boo
         _points(folder, sc, manifest, pool, description, description["workers"], quiet)
         _finish(folder, sc, manifest, figures)
     except (KeyboardInterrupt, StudyInterruptedError):
-        storage.mark(folder, manifest, "interrupted")
+        folders.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
             f"{folder}: sweep interrupted with {manifest['points_done']} of "
             f"{manifest['points']} points saved; finish it with: peacesim sweep --resume "
             f"{folder}") from None
     except BaseException as exc:
-        storage.mark(folder, manifest, "failed", str(exc))
+        folders.mark(folder, manifest, "failed", str(exc))
         raise
 
 
@@ -335,8 +335,8 @@ def _points(folder: Path, sc: Scenario, manifest: dict, executor, description: d
                 continue
             where = point_folder(folder, k)
             if where.exists():
-                study.proceed(where, load_scenario(where / storage.SCENARIO),
-                              storage.read_manifest(where), executor, description, workers,
+                study.proceed(where, load_scenario(where / folders.SCENARIO),
+                              folders.read_manifest(where), executor, description, workers,
                               True, False)
             else:
                 point_sc = with_overrides(sc, dict(zip(paths, point, strict=True)), "sweep")
@@ -346,7 +346,7 @@ def _points(folder: Path, sc: Scenario, manifest: dict, executor, description: d
                 study.start(where, point_sc, point_manifest, executor, workers, True, False)
             manifest["points_done"] = sum(done) + 1
             done[k] = True
-            storage.write_manifest(folder, manifest)
+            folders.write_manifest(folder, manifest)
             progress.update(runs)
     finally:
         progress.close()
@@ -359,9 +359,9 @@ def point_folder(folder: Path, k: int) -> Path:
 def _status(where: Path) -> str | None:
     """A point folder's status, or None when it has no manifest yet. A damaged or edited
     point folder is an error that names it."""
-    if not (where / storage.MANIFEST).is_file():
+    if not (where / folders.MANIFEST).is_file():
         return None
-    return storage.read_manifest(where)["status"]
+    return folders.read_manifest(where)["status"]
 
 
 # --- assembling ----------------------------------------------------------------------------
@@ -370,19 +370,19 @@ def _finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     """points.csv and outcomes.csv from the point folders; figures; manifest complete."""
     design = manifest["design"]
     paths, values = design["paths"], design["values"]
-    rows = [_summary_row(point, storage.read_json(point_folder(folder, k) / storage.SUMMARY))
+    rows = [_summary_row(point, folders.read_json(point_folder(folder, k) / folders.SUMMARY))
             for k, point in enumerate(values)]
-    storage.write_atomic(folder / TABLE, storage.csv_text(table_columns(sc, paths), rows))
+    folders.write_atomic(folder / TABLE, folders.csv_text(table_columns(sc, paths), rows))
     _combine_outcomes(folder, len(values))
     if figures:
-        from sim.sweepplots import draw_sweep
+        from sim.outputs.sweep_figures import draw_sweep
 
         try:
             draw_sweep(folder)
         except Exception as exc:  # the data are safe; say what went wrong with the drawing
             manifest["figures_error"] = f"{type(exc).__name__}: {exc}"
-    manifest.update(status="complete", ended=storage.now(), points_done=len(values))
-    storage.write_manifest(folder, manifest)
+    manifest.update(status="complete", ended=folders.now(), points_done=len(values))
+    folders.write_manifest(folder, manifest)
 
 
 def table_columns(sc: Scenario, paths: Sequence[str]) -> list[str]:
@@ -409,16 +409,16 @@ def _combine_outcomes(folder: Path, points: int) -> None:
     """Every replication of every point in one file with a ``point`` column, streamed; the
     header is the union of the points' headers (a swept input drawn at one point and fixed at
     another has a ``param.`` column at the first only)."""
-    sources = [point_folder(folder, k) / storage.OUTCOMES for k in range(points)]
+    sources = [point_folder(folder, k) / folders.OUTCOMES for k in range(points)]
     header: list[str] = []
     for path in sources:
         with open(path, encoding="utf-8", newline="") as fh:
             header += [c for c in next(csv.reader(fh)) if c not in header]
-    with storage.atomic_file(folder / storage.OUTCOMES) as out:
+    with folders.atomic_file(folder / folders.OUTCOMES) as out:
         writer = csv.DictWriter(out, ["point", *header], restval="", lineterminator="\n")
         writer.writeheader()
         for k, path in enumerate(sources):
-            for row in storage.read_rows(path):
+            for row in folders.read_rows(path):
                 row["point"] = k
                 writer.writerow(row)
 
@@ -427,11 +427,11 @@ def _combine_outcomes(folder: Path, points: int) -> None:
 
 def read_manifest(folder: Path) -> dict:
     """A sweep folder's manifest, checked to be one."""
-    manifest = storage.read_manifest(folder, kind=KIND)
+    manifest = folders.read_manifest(folder, kind=KIND)
     design = manifest.get("design")
     if not isinstance(design, dict) or not isinstance(design.get("paths"), list) or \
             not isinstance(design.get("values"), list):
-        raise storage.FolderError(f"{folder}: the manifest has no usable design")
+        raise folders.FolderError(f"{folder}: the manifest has no usable design")
     return manifest
 
 
@@ -440,7 +440,7 @@ def load_table(folder: str | Path) -> pd.DataFrame:
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest["status"] != "complete":
-        raise storage.FolderError(f"{folder}: the sweep is {manifest['status']}; finish it "
+        raise folders.FolderError(f"{folder}: the sweep is {manifest['status']}; finish it "
                                   f"with: peacesim sweep --resume {folder}")
     return read_table(folder / TABLE)
 

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, Discriminator, Field, Tag
 from pydantic_core import PydanticCustomError, core_schema
 
-from sim.distributions import DISTRIBUTIONS
-from sim.frozen import Frozen
+from sim.scenario.distributions import DISTRIBUTIONS
+from sim.scenario.frozen import Frozen
 
 __all__ = ["Bounds", "Frozen", "Name", "Param", "bounds_of"]
 

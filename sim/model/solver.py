@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from sim.jit import inline, jit
+from sim.model.jit import inline, jit
 
 INF = math.inf
 MAX_SWEEPS = 500

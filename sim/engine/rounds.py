@@ -24,10 +24,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim import front, protocols, solver
-from sim.jit import inline, jit
-from sim.model import Model
-from sim.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
+from sim.engine.compile import Model
+from sim.model import front, solver
+from sim.model import proposals as protocols
+from sim.model.jit import inline, jit
+from sim.model.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
 
 ACCEPT_TOL = 1e-12  # a deal exactly at the aspiration is accepted despite rounding
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.distributions import DISTRIBUTIONS
-from sim.paths import model_at, node_at, split
-from sim.schema import Scenario, json_schema
+from sim.scenario.distributions import DISTRIBUTIONS
+from sim.scenario.format import Scenario, json_schema
+from sim.scenario.paths import model_at, node_at, split
 
 NAME_PATTERN = "^[a-z][a-z0-9_]*$"
 # What the keys of a name-keyed mapping are called in key paths.
@@ -398,7 +398,7 @@ def _model_link(match: re.Match) -> str:
 
 def _model_anchor(number: str) -> str:
     """``model.md#3-the-value-of-no-deal`` for section 3, as GitHub names its headings."""
-    model = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+    model = Path(__file__).resolve().parent.parent.parent / "docs" / "model.md"
     try:
         text = model.read_text(encoding="utf-8")
     except OSError:
@@ -414,8 +414,8 @@ def _model_anchor(number: str) -> str:
 
 def _narrowed(w: _Walker) -> dict[str, str]:
     """Ranges that depend on the rest of the scenario, by key path with placeholders."""
-    from sim.paths import parameters, scenario_bounds
-    from sim.scenario import parse_scenario
+    from sim.scenario.load import parse_scenario
+    from sim.scenario.paths import parameters, scenario_bounds
 
     probe = parse_scenario(_PROBE, "sim/reference.py")
     found = {}

@@ -36,11 +36,11 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from sim import stats
+from sim.engine.records import OUTCOMES
 from sim.errors import PeacesimError
-from sim.plots import save
-from sim.records import OUTCOMES
-from sim.results import Results
+from sim.outputs.figures import save
+from sim.studies import stats
+from sim.studies.results import Results
 
 RESAMPLES = 2000  # bootstrap resamples per interval: percentiles stable to about 0.01 of a s.e.
 SEED = 20_260_217  # root seed of the bootstrap; fixed so that output is deterministic
@@ -96,7 +96,7 @@ def compare(runs: Sequence[str | Path | Results], out: str | Path | None = None,
     comparison.md; an existing folder is refused, never overwritten.
 
     Raises ``PeacesimError`` for fewer than two runs, bad labels, runs on
-    different issues, or an existing ``out``; ``sim.storage.FolderError`` (a
+    different issues, or an existing ``out``; ``sim.studies.folders.FolderError`` (a
     PeacesimError) for a folder that is not a finished run.
     """
     if isinstance(runs, str | Path | Results):

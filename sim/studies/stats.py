@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from sim.records import OUTCOMES
+from sim.engine.records import OUTCOMES
 
 Z95 = 1.959963984540054
 

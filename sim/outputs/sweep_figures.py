@@ -17,13 +17,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from sim import storage
-from sim.paths import split
-from sim.plots import new_figure, save, wrap
-from sim.reference import unit_of
-from sim.results import read_table
-from sim.scenario import load_scenario, to_document
-from sim.schema import Scenario
+from sim.outputs.figures import new_figure, save, wrap
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario, to_document
+from sim.scenario.paths import split
+from sim.scenario.reference import unit_of
+from sim.studies import folders
+from sim.studies.results import read_table
 
 GREEN, BLUE = "#2a9d55", "#3b5b92"
 NOTE = "Same replication seeds at every point (common random numbers). Not a forecast."
@@ -69,8 +69,8 @@ def _effect_target(effects, rest) -> list[str]:
 def draw_sweep(folder: Path) -> list[Path]:
     """Draw ``folder/figures/sweep.png``; return its path in a list."""
     folder = Path(folder)
-    sc = load_scenario(folder / storage.SCENARIO)
-    manifest = storage.read_json(folder / storage.MANIFEST)
+    sc = load_scenario(folder / folders.SCENARIO)
+    manifest = folders.read_json(folder / folders.MANIFEST)
     design = manifest["design"]
     table = read_table(folder / "points.csv")
     paths = design["paths"]
@@ -85,7 +85,7 @@ def draw_sweep(folder: Path) -> list[Path]:
                       f"{manifest['runs']} replications each", 100), fontsize=11,
                  weight="bold")
     fig.supxlabel(NOTE, fontsize=8.5, color="0.35", style="italic")
-    out = folder / storage.FIGURES
+    out = folder / folders.FIGURES
     out.mkdir(exist_ok=True)
     return [save(fig, out / "sweep.png")]
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 from pydantic_core import PydanticCustomError
 
-from sim.distributions import span
-from sim.paths import Path, dotted, is_effect_target, parameters, scenario_bounds
-from sim.schema import Mediator, Party, Scenario
+from sim.scenario.distributions import span
+from sim.scenario.format import Mediator, Party, Scenario
+from sim.scenario.paths import Path, dotted, is_effect_target, parameters, scenario_bounds
 
 MAX_INDIVISIBLE = 10  # the mediator tries every lo/hi combination of indivisible issues
 

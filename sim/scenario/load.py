@@ -16,12 +16,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from sim import checks
-from sim.distributions import DISTRIBUTIONS
 from sim.errors import Problem, ScenarioError
-from sim.paths import Path, dotted, keys_of, node_at, split, type_at
-from sim.schema import Scenario
-from sim.yamlsafe import line_of, read_yaml_text
+from sim.scenario import checks
+from sim.scenario.distributions import DISTRIBUTIONS
+from sim.scenario.format import Scenario
+from sim.scenario.paths import Path, dotted, keys_of, node_at, split, type_at
+from sim.scenario.yamlsafe import line_of, read_yaml_text
 
 _TAGS = {"num:value", "role:party", "role:mediator", "concession:preset",
          "concession:exponent", *("dist:" + d for d in DISTRIBUTIONS)}

@@ -14,9 +14,9 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim import storage
-from sim.scenario import load_scenario
-from sim.schema import Scenario
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario
+from sim.studies import folders
 
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;
 color:#222}h1{font-size:1.6em;margin-bottom:.2em}.note{background:#fdf6e3;border:1px solid #ccc;
@@ -39,15 +39,15 @@ CAPTIONS = {
 def write_report(folder: Path, figures: Sequence[Path]) -> Path:
     """Write ``folder/report.html`` (atomically) from the saved files; return its path."""
     folder = Path(folder)
-    sc = load_scenario(folder / storage.SCENARIO)
-    summary = storage.read_json(folder / storage.SUMMARY)
-    manifest = storage.read_json(folder / storage.MANIFEST)
+    sc = load_scenario(folder / folders.SCENARIO)
+    summary = folders.read_json(folder / folders.SUMMARY)
+    manifest = folders.read_json(folder / folders.MANIFEST)
     body = [_header(sc, manifest), _summary_table(sc, summary), *_figures(folder, figures)]
     page = ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{_e(sc.title or sc.name)} · peacesim</title><style>{STYLE}</style>"
             "</head><body>\n" + "\n".join(body) + "\n</body></html>\n")
-    path = folder / storage.REPORT
-    storage.write_atomic(path, page)
+    path = folder / folders.REPORT
+    folders.write_atomic(path, page)
     return path
 
 

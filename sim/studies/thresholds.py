@@ -25,22 +25,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import storage, study
+from sim.engine.compile import compile_model
+from sim.engine.records import outcome_columns
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.model import compile_model
-from sim.records import outcome_columns
-from sim.results import read_table
-from sim.runner import (
+from sim.scenario.format import Scenario
+from sim.scenario.load import load_scenario, with_overrides
+from sim.studies import folders, study
+from sim.studies.results import read_table
+from sim.studies.runner import (
     check_options,
     default_workers,
     make_executor,
     new_manifest,
     pilot,
 )
-from sim.scenario import load_scenario, with_overrides
-from sim.schema import Scenario
-from sim.stats import half_width, wilson
-from sim.sweeps import range_ends, whole_numbers
+from sim.studies.stats import half_width, wilson
+from sim.studies.sweeps import range_ends, whole_numbers
 
 STEPS = 8  # bisection steps after the two ends: the bracket shrinks to 1/256 of the range
 PROBES = 4  # at most this many evaluations on each side to bound the sampling uncertainty
@@ -163,8 +163,8 @@ class _Evaluator:
         manifest = new_manifest(point, self.seed, self.runs, self.chunk, self.description,
                                 None, self.runs, 0, None)
         study.start(folder, point, manifest, self.executor, self.workers, self.quiet, False)
-        summary = storage.read_json(folder / storage.SUMMARY)
-        agreed = self._count(folder / storage.OUTCOMES) if self.terms else \
+        summary = folders.read_json(folder / folders.SUMMARY)
+        agreed = self._count(folder / folders.OUTCOMES) if self.terms else \
             round(summary["p_agreement"] * summary["runs"])
         shutil.rmtree(folder)
         self.rows.append((value, summary["runs"], agreed))
