@@ -20,7 +20,7 @@ import _common
 from sim.engine import rounds
 from sim.engine.compile import compile_model
 from sim.engine.replication import run_replication
-from sim.scenario.load import load_scenario
+from sim.scenario import load_scenario
 
 # the calls into the compiled kernels (what they call inside is compiled code)
 PARTS = [(rounds, "mediated_round"), (rounds, "alternating_round"), (rounds, "derive")]

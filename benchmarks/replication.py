@@ -24,7 +24,7 @@ import simpy
 from sim.engine import replication as engine
 from sim.engine.compile import compile_model
 from sim.engine.replication import Clock, run_replication
-from sim.scenario.load import load_scenario
+from sim.scenario import load_scenario
 
 TIMEOUT, SPAWN, FINISH, AT = 0, 1, 2, 3
 TARGET = 10.0

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import sim
 from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
-from sim.scenario.load import parse_assignment
+from sim.scenario import parse_assignment
 from sim.scenario.paths import dotted, parameters
 
 EXIT_BAD_INPUT = 2
@@ -72,7 +72,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a Monte Carlo study, or finish an interrupted one."""
-    from sim.studies import study
+    from sim.studies.study import default_out
 
     quiet = args.quiet
     if args.resume:
@@ -80,16 +80,16 @@ def cmd_run(args: argparse.Namespace) -> int:
                 args.precision:
             raise PeacesimError("--resume takes only the run folder (and optionally --workers "
                                 "or --scheduler): it holds everything else")
-        results = study.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
-                               quiet=quiet)
+        results = sim.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
+                             quiet=quiet)
     else:
         sc = _scenario(args)
         seed = sc.seed if args.seed is None else args.seed
         runs = args.runs or sc.runs
-        out = args.out or study.default_out(sc, seed, runs)
-        results = study.run(sc, runs=runs, seed=seed, workers=args.workers,
-                            scheduler=args.scheduler, out=out, precision=args.precision,
-                            quiet=quiet, command=shlex.join(["peacesim", *sys.argv[1:]]))
+        out = args.out or default_out(sc, seed, runs)
+        results = sim.run(sc, runs=runs, seed=seed, workers=args.workers,
+                          scheduler=args.scheduler, out=out, precision=args.precision,
+                          quiet=quiet, command=shlex.join(["peacesim", *sys.argv[1:]]))
     _report(results, quiet)
     return 0
 
@@ -104,19 +104,15 @@ def _report(results, quiet: bool) -> None:
 def cmd_plot(args: argparse.Namespace) -> int:
     """Redraw the figures and report of a run folder, or a sweep folder's figure, from its
     saved files."""
-    from sim.studies.results import Results
-    from sim.studies.study import draw
+    from sim.outputs import draw_run, draw_sweep
 
     if _kind(args.folder) == "sweep":
-        from sim.outputs.sweep_figures import draw_sweep
-        from sim.studies.sweeps import load_table
-
-        load_table(args.folder)  # refuses unfinished or damaged sweeps
+        sim.load_sweep(args.folder)  # refuses unfinished or damaged sweeps
         for path in draw_sweep(Path(args.folder)):
             print(path)
         return 0
-    results = Results.load(args.folder)  # refuses unfinished or damaged folders
-    for path in draw(results.folder):
+    results = sim.Results.load(args.folder)  # refuses unfinished or damaged folders
+    for path in draw_run(results.folder):
         print(path)
     print(results.folder / "report.html")
     return 0
@@ -156,6 +152,7 @@ def _scenario(args: argparse.Namespace) -> sim.Scenario:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run a parameter sweep, or finish an interrupted one."""
+    from sim import api
     from sim.studies import sweeps
 
     if args.resume:
@@ -163,8 +160,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 args.seed is not None or args.out or args.samples:
             raise PeacesimError("--resume takes only the sweep folder (and optionally --workers "
                                 "or --scheduler): it holds everything else")
-        table = sweeps.resume(args.resume, workers=args.workers, scheduler=args.scheduler,
-                              quiet=args.quiet)
+        table = api.resume_sweep(args.resume, workers=args.workers,
+                                 scheduler=args.scheduler, quiet=args.quiet)
         folder = args.resume
     else:
         if bool(args.grid) == bool(args.lhs):
@@ -179,11 +176,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         seed = sc.seed if args.seed is None else args.seed
         runs = args.runs or sc.runs
         folder = args.out or sweeps.default_out(sc, seed, runs)
-        table = sweeps.sweep(sc, parameters, design=design, samples=args.samples,
-                             design_seed=args.design_seed, runs=runs, seed=seed,
-                             workers=args.workers, scheduler=args.scheduler, out=folder,
-                             quiet=args.quiet,
-                             command=shlex.join(["peacesim", *sys.argv[1:]]))
+        table = sim.sweep(sc, parameters, design=design, samples=args.samples,
+                          design_seed=args.design_seed, runs=runs, seed=seed,
+                          workers=args.workers, scheduler=args.scheduler, out=folder,
+                          quiet=args.quiet, command=shlex.join(["peacesim", *sys.argv[1:]]))
     print(table.to_string(index=False, max_cols=12))
     print(f"written to {folder}")
     return 0
@@ -205,7 +201,7 @@ def cmd_threshold(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of scenario files."""
-    from sim.scenario.format import json_schema
+    from sim.scenario.schema import json_schema
 
     print(json.dumps(json_schema(), indent=2))
     return 0

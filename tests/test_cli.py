@@ -10,7 +10,7 @@ import pytest
 
 import sim
 from sim.cli import main
-from sim.scenario.format import json_schema
+from sim.scenario.schema import json_schema
 from tests.conftest import REPO, SCENARIOS
 
 GENEVA = str(SCENARIOS / "geneva-2026.yaml")

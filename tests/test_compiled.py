@@ -24,7 +24,7 @@ from sim.engine.compile import compile_model
 from sim.engine.replication import run_replication
 from sim.model import jit
 from sim.model import proposals as protocols
-from sim.scenario.load import load_scenario
+from sim.scenario import load_scenario
 from tests.conftest import REPO
 
 # default (mediated, stepped), alternating offers, an indivisible issue, three parties

@@ -52,9 +52,9 @@ import yaml
 import sim
 from sim.cli import main
 from sim.scenario import reference
-from sim.scenario.format import json_schema
 from sim.scenario.paths import parameters
 from sim.scenario.reference import key_path, key_paths, reference_markdown
+from sim.scenario.schema import json_schema
 from sim.scenario.yamlsafe import read_yaml_text
 from tests.conftest import REPO, SCENARIOS
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from sim.engine.replication import replicate
-from sim.scenario.load import from_document
+from sim.scenario import from_document
 from tests.helpers import outcomes, textbook
 
 BASE = {

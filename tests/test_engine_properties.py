@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sim.engine.records import OUTCOMES
 from sim.engine.replication import State, replicate
-from sim.scenario.load import from_document
+from sim.scenario import from_document
 from tests.strategies import scenarios
 
 TOL = 1e-9

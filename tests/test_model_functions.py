@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.engine.compile import Effect
 from sim.model import front, solver
-from sim.model.effects import ActiveEffects
+from sim.model.effects import ActiveEffects, Effect
 from sim.model.preferences import aspiration, no_deal_value, prefs, progress, utility, violated
 from sim.scenario.distributions import Beta, Choice, Normal, Triangular, Uniform
 

@@ -6,7 +6,7 @@ import pytest
 
 import sim
 from sim.errors import ScenarioError
-from sim.scenario.load import parse_assignment
+from sim.scenario import parse_assignment
 from tests.conftest import SCENARIOS
 
 

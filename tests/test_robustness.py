@@ -19,7 +19,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.errors import PeacesimError, ScenarioError, StudyInterruptedError
-from sim.scenario.load import parse_scenario
+from sim.scenario import parse_scenario
 from sim.studies import folders, runner, study
 from tests.conftest import REPO, SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook

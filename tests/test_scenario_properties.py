@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.errors import ScenarioError
-from sim.scenario.load import from_document, to_document
+from sim.scenario import from_document, to_document
 from tests.conftest import SCENARIOS
 from tests.strategies import mutated, scenarios
 

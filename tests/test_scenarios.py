@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.scenario.load import to_document
+from sim.scenario import to_document
 from tests.conftest import SCENARIOS
 
 DEFAULT = SCENARIOS / "geneva-2026.yaml"

@@ -11,21 +11,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.model.effects import OPS, Effect
+from sim.scenario import PRESETS, Mediator, Party, Scenario
 from sim.scenario.distributions import Distribution
-from sim.scenario.format import PRESETS, Mediator, Party, Scenario
 from sim.scenario.paths import is_effect_target, named_parameters, scenario_bounds
 
 NAN = math.nan
-OPS = {"add": 0, "set": 1, "scale": 2}
 HELD = -1  # effect target meaning "the front line itself" (an instant move)
 NARROWED = frozenset({"actors", "issues", "battlefield"})  # where scenario_bounds may narrow
-
-
-@dataclass(frozen=True)
-class Effect:
-    slot: int  # parameter changed (or HELD for the front line itself)
-    op: int  # OPS
-    value: int  # slot holding the amount
 
 
 @dataclass(frozen=True)

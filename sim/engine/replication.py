@@ -31,11 +31,11 @@ import simpy
 from simpy.events import NORMAL
 
 from sim.engine import rounds
-from sim.engine.compile import HELD, Effect, Model
+from sim.engine.compile import HELD, Model
 from sim.engine.records import outcome_columns, round_columns
 from sim.engine.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, TRACE, WALKS, D, U
 from sim.model import front
-from sim.model.effects import ActiveEffects, apply
+from sim.model.effects import ActiveEffects, Effect, apply
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,19 @@ leave no trace, whatever happened in between.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sim.engine.compile import Effect
+OPS = {"add": 0, "set": 1, "scale": 2}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One change of one parameter slot, by ``op`` (``OPS``) with the amount held in slot
+    ``value`` (a slot of its own: an amount may be an uncertain input)."""
+
+    slot: int  # parameter changed (or the engine's HELD: the front line itself)
+    op: int  # OPS
+    value: int  # slot holding the amount
 
 
 class ActiveEffects:

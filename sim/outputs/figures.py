@@ -28,9 +28,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
 from sim.engine.records import OUTCOMES
+from sim.scenario import Scenario, load_scenario
 from sim.scenario.distributions import span
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario
 from sim.studies import folders
 from sim.studies.results import read_table
 from sim.studies.stats import wilson_band

@@ -14,8 +14,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.studies import folders
 
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;

@@ -18,8 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from sim.outputs.figures import new_figure, save, wrap
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario, to_document
+from sim.scenario import Scenario, load_scenario, to_document
 from sim.scenario.paths import split
 from sim.scenario.reference import unit_of
 from sim.studies import folders

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pydantic_core import PydanticCustomError
 
 from sim.scenario.distributions import span
-from sim.scenario.format import Mediator, Party, Scenario
+from sim.scenario.format import Mediator, Party, ScenarioFile
 from sim.scenario.paths import Path, dotted, is_effect_target, parameters, scenario_bounds
 
 MAX_INDIVISIBLE = 10  # the mediator tries every lo/hi combination of indivisible issues
 
 
-def check(sc: Scenario) -> list[tuple[Path, str]]:
+def check(sc: ScenarioFile) -> list[tuple[Path, str]]:
     """Every cross-field problem of a structurally valid scenario."""
     return [*_actors(sc), *_ranges(sc), *_battlefield(sc), *_talks(sc), *_effects(sc)]
 
@@ -34,7 +34,7 @@ def _unknown(what: str, name: str, known: list[str], kind: str) -> str:
     return f"no {what} '{name}' ({_names(kind, known)})"
 
 
-def _actors(sc: Scenario) -> Iterator[tuple[Path, str]]:
+def _actors(sc: ScenarioFile) -> Iterator[tuple[Path, str]]:
     parties = [n for n, a in sc.actors.items() if isinstance(a, Party)]
     mediators = [n for n, a in sc.actors.items() if isinstance(a, Mediator)]
     if not parties:
@@ -72,7 +72,7 @@ def _actors(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("issues",), f"at most {MAX_INDIVISIBLE} indivisible issues, got {len(indivisible)}"
 
 
-def _ranges(sc: Scenario) -> Iterator[tuple[Path, str]]:
+def _ranges(sc: ScenarioFile) -> Iterator[tuple[Path, str]]:
     """Ideals, red lines, status quos and the held area inside their scenario-given ranges."""
     for path, value, bounds in parameters(sc):
         narrowed = scenario_bounds(sc, path, bounds)
@@ -92,7 +92,7 @@ def _outside(bounds, value) -> str | None:
     return None
 
 
-def _battlefield(sc: Scenario) -> Iterator[tuple[Path, str]]:
+def _battlefield(sc: ScenarioFile) -> Iterator[tuple[Path, str]]:
     field = sc.battlefield
     if field is None:
         return
@@ -103,7 +103,7 @@ def _battlefield(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("battlefield", "holder"), _unknown("party", field.holder, parties, "parties")
 
 
-def _talks(sc: Scenario) -> Iterator[tuple[Path, str]]:
+def _talks(sc: ScenarioFile) -> Iterator[tuple[Path, str]]:
     rounds = sc.talks.rounds
     for i in range(1, len(rounds)):
         if rounds[i].day <= rounds[i - 1].day:
@@ -120,7 +120,7 @@ def _talks(sc: Scenario) -> Iterator[tuple[Path, str]]:
         yield ("talks", "on_deadline"), "mediator_exits needs an actor with role mediator"
 
 
-def _effect_sites(sc: Scenario) -> Iterator[tuple[Path, object, object]]:
+def _effect_sites(sc: ScenarioFile) -> Iterator[tuple[Path, object, object]]:
     """(path of the effect list, the list, duration) for every event and lever."""
     for i, event in enumerate(sc.events):
         yield ("events", i, "effects"), event.effects, event.duration_days
@@ -129,7 +129,7 @@ def _effect_sites(sc: Scenario) -> Iterator[tuple[Path, object, object]]:
             yield ("actors", name, "levers", i, "effects"), lever.effects, lever.duration_days
 
 
-def _effects(sc: Scenario) -> Iterator[tuple[Path, str]]:
+def _effects(sc: ScenarioFile) -> Iterator[tuple[Path, str]]:
     params = {dotted(p): (p, v, scenario_bounds(sc, p, b)) for p, v, b in parameters(sc)}
     targets = [k for k, (p, v, _) in params.items() if is_effect_target(p) and v is not None]
     for site, effects, duration in _effect_sites(sc):

@@ -1,9 +1,9 @@
-"""The scenario file format (DESIGN.md section 2) as frozen pydantic models.
+"""The scenario file format (docs/reference.md) as frozen pydantic models.
 
 These classes hold parameters and nothing else. Checks that need more than
 one field (a red line inside its issue's range, a lever aimed at an actor
-that exists) live in ``sim.checks``; loading lives in ``sim.scenario``.
-The JSON Schema shipped for editors is generated from here.
+that exists) live in ``checks``; loading lives in ``load``; the JSON Schema
+shipped for editors is generated from here (``schema``).
 """
 
 from __future__ import annotations
@@ -263,8 +263,9 @@ class Event(Frozen):
     effects: Effects = _describe("What changes.")
 
 
-class Scenario(Frozen):
-    """A complete scenario file."""
+class ScenarioFile(Frozen):
+    """A complete scenario file: its keys, and nothing else (``sim.scenario.load.Scenario``
+    adds the conveniences)."""
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9_-]+$", max_length=64)] = _describe(
         "Short name, [a-z0-9_-]+; names the results folder.")
@@ -287,36 +288,3 @@ class Scenario(Frozen):
     talks: Talks = _describe("The negotiation schedule and protocol.", default_factory=Talks)
     events: Annotated[list[Event], Field(max_length=10_000)] = _describe(
         "Scheduled changes.", default_factory=list)
-
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
-        """A copy with values replaced by dotted path, validated like a file."""
-        from sim.scenario.load import with_overrides
-
-        return with_overrides(self, overrides)
-
-    def to_yaml(self) -> str:
-        """The resolved scenario (defaults filled in) as YAML."""
-        from sim.scenario.load import to_yaml
-
-        return to_yaml(self)
-
-
-def json_schema() -> dict:
-    """The JSON Schema of scenario files, for editors and other tools."""
-    schema = Scenario.model_json_schema()
-    _close_name_maps(schema)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "peacesim scenario"
-    return schema
-
-
-def _close_name_maps(node: Any) -> None:
-    """Name-keyed mappings (issues, actors, positions) accept only valid names."""
-    if isinstance(node, dict):
-        if "patternProperties" in node:
-            node.setdefault("additionalProperties", False)
-        for value in node.values():
-            _close_name_maps(value)
-    elif isinstance(node, list):
-        for value in node:
-            _close_name_maps(value)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from sim.errors import Problem, ScenarioError
 from sim.scenario import checks
 from sim.scenario.distributions import DISTRIBUTIONS
-from sim.scenario.format import Scenario
+from sim.scenario.format import ScenarioFile
 from sim.scenario.paths import Path, dotted, keys_of, node_at, split, type_at
 from sim.scenario.yamlsafe import line_of, read_yaml_text
 
@@ -34,6 +34,20 @@ _KINDS = {
     "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
     "finite_number": "a finite number", "int_from_float": "a whole number",
 }
+
+
+# A validated, immutable scenario: the keys of its file (``ScenarioFile``) with overrides
+# and dumping at hand. The docstring is the JSON Schema's description of a whole file.
+class Scenario(ScenarioFile):
+    """A complete scenario file."""
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A copy with values replaced by dotted path, validated like a file."""
+        return with_overrides(self, overrides)
+
+    def to_yaml(self) -> str:
+        """The resolved scenario (defaults filled in) as YAML."""
+        return to_yaml(self)
 
 
 def load_scenario(path: str | os.PathLike) -> Scenario:

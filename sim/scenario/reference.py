@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario.distributions import DISTRIBUTIONS
-from sim.scenario.format import Scenario, json_schema
+from sim.scenario.load import Scenario
 from sim.scenario.paths import model_at, node_at, split
+from sim.scenario.schema import json_schema
 
 NAME_PATTERN = "^[a-z][a-z0-9_]*$"
 # What the keys of a name-keyed mapping are called in key paths.

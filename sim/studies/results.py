@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario
+from sim.scenario import Scenario, load_scenario
 from sim.studies import folders
 
 
@@ -69,10 +68,9 @@ class Results:
             results.outcomes, results.rounds  # noqa: B018 -- read now, and check them
         return results
 
-    def save(self, folder: str | Path, figures: bool = True) -> Path:
-        """Write these results as a new run folder (existing folders are never overwritten)."""
-        from sim.studies.study import draw
-
+    def save(self, folder: str | Path) -> Path:
+        """Write these results as a new run folder (existing folders are never overwritten):
+        the data files; ``sim.Results.save`` also draws the figures and report."""
         files = {folders.SCENARIO: self.scenario.to_yaml(),
                  folders.OUTCOMES: table_text(self.outcomes),
                  folders.SUMMARY: json.dumps(self.summary, indent=2) + "\n"}
@@ -83,18 +81,8 @@ class Results:
             if name != folders.SCENARIO})
         files[folders.MANIFEST] = folders.manifest_text(manifest)
         folder = folders.create(Path(folder), files, chunks=False)
-        if figures:
-            draw(folder)
         self.folder = folder
         return folder
-
-    def plot(self) -> list[Path]:
-        """Redraw the figures and report of the folder these results live in."""
-        from sim.studies.study import draw
-
-        if self.folder is None:
-            raise folders.FolderError("results in memory have no folder; save them first")
-        return draw(self.folder)
 
 
 def _read_outcomes(folder: Path, manifest: dict) -> pd.DataFrame:

@@ -26,16 +26,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sim import __version__
 from sim.engine.compile import Model, compile_model
 from sim.engine.records import outcome_columns, round_columns
 from sim.engine.replication import run_replication
 from sim.errors import PeacesimError
 from sim.model.jit import announce_if_slow
-from sim.scenario.format import MAX_RUNS
-from sim.scenario.load import from_document, to_document
+from sim.scenario import MAX_RUNS, from_document, to_document
 from sim.studies import folders
 from sim.studies.stats import half_width, runs_for_precision
+from sim.version import __version__
 
 CHUNK_SECONDS = 1.0  # aim for chunks of about a second of work
 MAX_CHUNK = 5000

@@ -15,14 +15,13 @@ import logging
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sim.engine.compile import compile_model
 from sim.engine.records import outcome_columns, round_columns
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.scenario.format import MAX_RUNS, Scenario
-from sim.scenario.load import load_scenario
+from sim.scenario import MAX_RUNS, Scenario, load_scenario
 from sim.studies import folders
 from sim.studies.results import Results
 from sim.studies.runner import (
@@ -39,13 +38,15 @@ from sim.studies.stats import Summary
 DEFAULT_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "geneva-2026.yaml"
 IN_MEMORY_INTERRUPTED = ("interrupted; the work ran in memory (no out= folder), so nothing was "
                          "kept to resume")
+# what finishes a run folder's outputs (figures and report; sim.outputs.draw_run)
+Draw = Callable[[Path], object]
 PRECISION_CAP = 100  # with --precision, at most this many times the initial runs
 
 
 def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | None = None,
         workers: int | None = None, scheduler: str | None = None,
         out: str | Path | None = None, precision: float | None = None, quiet: bool = True,
-        max_runs: int | None = None, rounds_sample: int = ROUNDS_SAMPLE, figures: bool = True,
+        max_runs: int | None = None, rounds_sample: int = ROUNDS_SAMPLE, draw: Draw | None = None,
         command: str | None = None) -> Results:
     """Run a Monte Carlo study of ``scenario``.
 
@@ -54,7 +55,8 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
     ``scheduler="tcp://..."`` a Dask cluster. Without ``out`` the results stay in
     memory and nothing is left on disk (the work goes through a temporary folder,
     removed at the end); with ``out`` the folder is written as
-    the study goes (figures and report included). ``precision=h`` adds
+    the study goes, and ``draw(folder)`` (figures, a report) runs before it is marked
+    complete. ``precision=h`` adds
     replications until the 95% interval of P(agreement) is within +-h (at most
     ``max_runs``, by default 100 times ``runs``).
     """
@@ -79,7 +81,7 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
         manifest = new_manifest(sc, seed, runs, chunk, description, precision, max_runs,
                                 rounds_sample, command)
         try:
-            start(folder, sc, manifest, executor, workers, quiet, figures and out is not None)
+            start(folder, sc, manifest, executor, workers, quiet, draw if out is not None else None)
         except StudyInterruptedError:
             if staging is None:
                 raise
@@ -96,17 +98,17 @@ def run(scenario: Scenario | str | Path, runs: int | None = None, seed: int | No
 
 
 def start(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, quiet: bool,
-          figures: bool) -> None:
+          draw: Draw | None) -> None:
     """Create ``folder`` (never an existing one) and run the study of ``manifest`` in it on
     ``executor``, to a complete folder."""
     folders.create(folder, {folders.SCENARIO: sc.to_yaml(),
                             folders.MANIFEST: folders.manifest_text(manifest)})
     with folders.Lock(folder):
-        _run(folder, sc, manifest, executor, workers, quiet, figures)
+        _run(folder, sc, manifest, executor, workers, quiet, draw)
 
 
 def resume(folder: str | Path, workers: int | None = None, scheduler: str | None = None,
-           quiet: bool = True, figures: bool = True) -> Results:
+           quiet: bool = True, draw: Draw | None = None) -> Results:
     """Complete an interrupted or crashed study in ``folder``, to the same bytes as an
     uninterrupted one. The folder holds everything needed; the executor may be changed."""
     folder = Path(folder)
@@ -123,14 +125,14 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
     executor, description, client = make_executor(workers or 1, scheduler)
     try:
         proceed(folder, sc, manifest, executor, description, description["workers"], quiet,
-                figures)
+                draw)
     finally:
         close_executor(executor, client)
     return Results.load(folder, lazy=True, check=False)
 
 
 def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: dict,
-            workers: int, quiet: bool, figures: bool) -> None:
+            workers: int, quiet: bool, draw: Draw | None) -> None:
     """Run the rest of an unfinished study on ``executor``, to a complete folder."""
     with folders.Lock(folder):
         manifest.update(status="running", executor=description, ended=None,
@@ -138,15 +140,15 @@ def proceed(folder: Path, sc: Scenario, manifest: dict, executor, description: d
         manifest.pop("error", None)  # from the failure being resumed
         manifest.pop("figures_error", None)
         folders.write_manifest(folder, manifest)
-        _run(folder, sc, manifest, executor, workers, quiet, figures)
+        _run(folder, sc, manifest, executor, workers, quiet, draw)
 
 
 def _run(folder: Path, sc: Scenario, manifest: dict, executor, workers: int, quiet: bool,
-         figures: bool) -> None:
+         draw: Draw | None) -> None:
     """Execute, then finish the folder; on interruption or failure, say so in the manifest."""
     try:
         manifest = execute(folder, sc, manifest, executor, workers, quiet)
-        finish(folder, sc, manifest, figures)
+        finish(folder, sc, manifest, draw)
     except KeyboardInterrupt:
         folders.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
@@ -187,8 +189,9 @@ def _silenced(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
-    """Assemble the chunks, write the summary, draw, and mark the folder complete."""
+def finish(folder: Path, sc: Scenario, manifest: dict, draw: Draw | None) -> None:
+    """Assemble the chunks, write the summary, ``draw`` (if given), and mark the folder
+    complete."""
     model = compile_model(sc)
     rows, outcomes = folders.assemble(folder, "outcomes", folders.OUTCOMES,
                                       outcome_columns(model))
@@ -204,7 +207,7 @@ def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     folders.write_atomic(folder / folders.SUMMARY, text)
     manifest["files"] = {folders.OUTCOMES: outcomes, folders.ROUNDS: rounds,
                          folders.SUMMARY: folders.checksum(text)}
-    if figures:
+    if draw is not None:
         try:
             draw(folder)
         except Exception as exc:  # the data are safe; say what went wrong with the drawing
@@ -213,16 +216,6 @@ def finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
     manifest.update(status="complete", ended=folders.now(), completed_runs=rows)
     folders.write_manifest(folder, manifest)
     folders.remove_chunks(folder)  # only now: a kill before this point leaves them to resume
-
-
-def draw(folder: Path) -> list[Path]:
-    """(Re)draw the figures and the report of a run folder from its saved files only."""
-    from sim.outputs.figures import draw_figures
-    from sim.outputs.report import write_report
-
-    figures = draw_figures(folder)
-    write_report(folder, figures)
-    return figures
 
 
 def default_out(sc: Scenario, seed: int, runs: int, prefix: str = "") -> Path:
@@ -236,4 +229,4 @@ def default_out(sc: Scenario, seed: int, runs: int, prefix: str = "") -> Path:
     return folder
 
 
-__all__ = ["DEFAULT_SCENARIO", "PeacesimError", "default_out", "draw", "finish", "resume", "run"]
+__all__ = ["DEFAULT_SCENARIO", "Draw", "PeacesimError", "default_out", "finish", "resume", "run"]

@@ -32,8 +32,7 @@ import pandas as pd
 from sim.engine.compile import compile_model
 from sim.engine.records import OUTCOMES
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario, to_document, with_overrides
+from sim.scenario import Scenario, load_scenario, to_document, with_overrides
 from sim.scenario.paths import split, whole_number
 from sim.scenario.yamlsafe import read_yaml_text
 from sim.studies import folders, study
@@ -177,7 +176,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
           design: str = "grid", samples: int | None = None, design_seed: int = 0,
           runs: int | None = None, seed: int | None = None, workers: int | None = None,
           scheduler: str | None = None, out: str | Path | None = None, quiet: bool = True,
-          command: str | None = None) -> pd.DataFrame:
+          command: str | None = None, draw: study.Draw | None = None) -> pd.DataFrame:
     """Run a study at every point of a design; one summary row per point.
 
     ``parameters`` maps dotted paths to lists of values (``design="grid"``) or
@@ -217,7 +216,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
                                 folders.MANIFEST: folders.manifest_text(manifest)},
                        chunks=False)
         with folders.Lock(folder):
-            _run(folder, sc, manifest, executor, quiet, figures=out is not None)
+            _run(folder, sc, manifest, executor, quiet, draw if out is not None else None)
         return load_table(folder)
     except StudyInterruptedError:
         if staging is None:
@@ -230,7 +229,7 @@ def sweep(scenario: Scenario | str | Path, parameters: Mapping[str, Any], *,
 
 
 def resume(folder: str | Path, workers: int | None = None, scheduler: str | None = None,
-           quiet: bool = True) -> pd.DataFrame:
+           quiet: bool = True, draw: study.Draw | None = None) -> pd.DataFrame:
     """Finish an interrupted, killed or failed sweep; the folder holds all it needs."""
     folder = Path(folder)
     manifest = read_manifest(folder)
@@ -246,7 +245,7 @@ def resume(folder: str | Path, workers: int | None = None, scheduler: str | None
             manifest.pop("error", None)  # from the failure being resumed
             manifest.pop("figures_error", None)
             folders.write_manifest(folder, manifest)
-            _run(folder, sc, manifest, executor, quiet, figures=True)
+            _run(folder, sc, manifest, executor, quiet, draw)
     finally:
         study.close_executor(executor[0], executor[2])
     return load_table(folder)
@@ -303,14 +302,14 @@ def _new_manifest(sc: Scenario, paths: list[str], points: list[tuple], design: s
 
 
 def _run(folder: Path, sc: Scenario, manifest: dict, executor: tuple, quiet: bool,
-         figures: bool) -> None:
+         draw: study.Draw | None) -> None:
     """Run every unfinished point on one executor (``make_executor``'s triple), then
     assemble; record how it ended."""
     pool, description, _ = executor
     manifest["executor"] = description
     try:
         _points(folder, sc, manifest, pool, description, description["workers"], quiet)
-        _finish(folder, sc, manifest, figures)
+        _finish(folder, sc, manifest, draw)
     except (KeyboardInterrupt, StudyInterruptedError):
         folders.mark(folder, manifest, "interrupted")
         raise StudyInterruptedError(
@@ -337,13 +336,13 @@ def _points(folder: Path, sc: Scenario, manifest: dict, executor, description: d
             if where.exists():
                 study.proceed(where, load_scenario(where / folders.SCENARIO),
                               folders.read_manifest(where), executor, description, workers,
-                              True, False)
+                              True, None)
             else:
                 point_sc = with_overrides(sc, dict(zip(paths, point, strict=True)), "sweep")
                 point_manifest = new_manifest(point_sc, manifest["seed"], runs,
                                               manifest["chunk_size"], description, None, runs,
                                               0, None)
-                study.start(where, point_sc, point_manifest, executor, workers, True, False)
+                study.start(where, point_sc, point_manifest, executor, workers, True, None)
             manifest["points_done"] = sum(done) + 1
             done[k] = True
             folders.write_manifest(folder, manifest)
@@ -366,19 +365,18 @@ def _status(where: Path) -> str | None:
 
 # --- assembling ----------------------------------------------------------------------------
 
-def _finish(folder: Path, sc: Scenario, manifest: dict, figures: bool) -> None:
-    """points.csv and outcomes.csv from the point folders; figures; manifest complete."""
+def _finish(folder: Path, sc: Scenario, manifest: dict, draw: study.Draw | None) -> None:
+    """points.csv and outcomes.csv from the point folders; ``draw`` (the sweep's figure);
+    manifest complete."""
     design = manifest["design"]
     paths, values = design["paths"], design["values"]
     rows = [_summary_row(point, folders.read_json(point_folder(folder, k) / folders.SUMMARY))
             for k, point in enumerate(values)]
     folders.write_atomic(folder / TABLE, folders.csv_text(table_columns(sc, paths), rows))
     _combine_outcomes(folder, len(values))
-    if figures:
-        from sim.outputs.sweep_figures import draw_sweep
-
+    if draw is not None:
         try:
-            draw_sweep(folder)
+            draw(folder)
         except Exception as exc:  # the data are safe; say what went wrong with the drawing
             manifest["figures_error"] = f"{type(exc).__name__}: {exc}"
     manifest.update(status="complete", ended=folders.now(), points_done=len(values))

@@ -28,8 +28,7 @@ import pandas as pd
 from sim.engine.compile import compile_model
 from sim.engine.records import outcome_columns
 from sim.errors import PeacesimError, StudyInterruptedError
-from sim.scenario.format import Scenario
-from sim.scenario.load import load_scenario, with_overrides
+from sim.scenario import Scenario, load_scenario, with_overrides
 from sim.studies import folders, study
 from sim.studies.results import read_table
 from sim.studies.runner import (
@@ -162,7 +161,7 @@ class _Evaluator:
         folder = self.staging / f"{len(self.rows):03d}"
         manifest = new_manifest(point, self.seed, self.runs, self.chunk, self.description,
                                 None, self.runs, 0, None)
-        study.start(folder, point, manifest, self.executor, self.workers, self.quiet, False)
+        study.start(folder, point, manifest, self.executor, self.workers, self.quiet, None)
         summary = folders.read_json(folder / folders.SUMMARY)
         agreed = self._count(folder / folders.OUTCOMES) if self.terms else \
             round(summary["p_agreement"] * summary["runs"])
