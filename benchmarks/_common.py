@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(ROOT))
 
+# the compiled kernels, compiled in this process if the cache is cold (not their Python
+# twins while a background compile runs: see sim/model/jit.py); cold_start.py sets its own
+os.environ.setdefault("PEACESIM_JIT", "compile")
+
 SCENARIOS = ROOT / "scenarios"
 DEFAULT_SCENARIO = SCENARIOS / "geneva-2026.yaml"
 

@@ -17,13 +17,26 @@ import time
 
 import _common
 
-from sim.engine import rounds
 from sim.engine.compile import compile_model
 from sim.engine.replication import run_replication
+from sim.model import kernels, round
+from sim.model.protocols import PROTOCOLS
 from sim.scenario import load_scenario
 
 # the calls into the compiled kernels (what they call inside is compiled code)
-PARTS = [(rounds, "mediated_round"), (rounds, "alternating_round"), (rounds, "derive")]
+PARTS = [(PROTOCOLS["mediated"], "play", "mediated play"),
+         (PROTOCOLS["alternating"], "play", "alternating play"), (round, "derive", "derive")]
+
+
+def _set(part, value) -> None:
+    """Swap a kernel the engine calls (the registry's tuples are immutable: rebuild them)."""
+    owner, name, label = part
+    if owner is round:
+        setattr(round, name, value)
+    else:
+        protocol = next(k for k, p in PROTOCOLS.items() if p is owner or label.startswith(k))
+        PROTOCOLS[protocol] = PROTOCOLS[protocol]._replace(**{name: value})
+    kernels.compiled.cache_clear()
 
 
 def profile(model, seed: int, runs: int, top: int) -> None:
@@ -45,8 +58,8 @@ def profile(model, seed: int, runs: int, top: int) -> None:
 
 def breakdown(model, seed: int, runs: int) -> None:
     """Record the calls of PARTS during ``runs`` replications, then time each alone."""
-    calls: dict[str, list] = {name: [] for _, name in PARTS}
-    originals = {name: getattr(module, name) for module, name in PARTS}
+    calls: dict[str, list] = {label: [] for _, _, label in PARTS}
+    originals = {label: getattr(owner, name) for owner, name, label in PARTS}
 
     def recorder(name):
         def call(*args):
@@ -54,21 +67,21 @@ def breakdown(model, seed: int, runs: int) -> None:
             return originals[name](*args)
         return call
 
-    for module, name in PARTS:
-        setattr(module, name, recorder(name))
+    for part in PARTS:
+        _set(part, recorder(part[2]))
     try:
         for i in range(runs):
             run_replication(model, i, seed, keep_rounds=False)
     finally:
-        for module, name in PARTS:
-            setattr(module, name, originals[name])
+        for part in PARTS:
+            _set(part, originals[part[2]])
 
     def whole():
         for i in range(runs):
             run_replication(model, i, seed, keep_rounds=False)
 
     total = min(_common.times(whole, 5)) / runs
-    talks = (len(calls["mediated_round"]) + len(calls["alternating_round"])) / runs
+    talks = (len(calls["mediated play"]) + len(calls["alternating play"])) / runs
     print(f"   unprofiled: {total * 1e6:.0f} us per replication, {talks:.1f} talk rounds, "
           f"{total / talks * 1e6:.1f} us per round")
     for name, recorded in calls.items():

@@ -4,7 +4,7 @@ The floor of a SimPy model is SimPy itself: creating the processes and
 scheduling and processing the events. This benchmark records, for each of N
 replications of the default scenario, which processes the engine starts and
 which timeouts each of them waits on (by running it in an instrumented copy
-of the engine's ``simpy.Environment``, ``sim.engine.Clock``), then replays
+of the engine's ``simpy.Environment``, ``sim.engine.replication.Clock``), then replays
 exactly that structure with processes that do no work: the same processes,
 the same events, the same run-until-finish.
 The ratio real / skeleton is how much the model's own work costs on top of

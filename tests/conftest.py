@@ -1,4 +1,5 @@
-"""Shared test settings: paths, and hypothesis profiles (CI runs more examples)."""
+"""Shared test settings: paths, compiled kernels, and hypothesis profiles (CI runs more
+examples)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import os
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
+
+# The suite runs the compiled kernels (compiling them in the first process that needs them)
+# rather than their Python twins; subprocesses inherit it. Tests of the other modes set
+# their own.
+os.environ.setdefault("PEACESIM_JIT", "compile")
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"

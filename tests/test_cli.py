@@ -98,7 +98,8 @@ def test_validate_schema_and_version_start_without_the_engine():
             "for argv in (['--version'], ['schema'], ['validate', sys.argv[1]]):\n"
             "    try: main(argv)\n"
             "    except SystemExit: pass\n"
-            "heavy = {'numba', 'pandas', 'matplotlib', 'sim.engine.replication', 'sim.engine.rounds'}\n"
+            "heavy = {'numba', 'pandas', 'matplotlib', 'sim.engine.replication',\n"
+            "         'sim.model.round'}\n"
             "print(sorted(heavy & set(sys.modules)), file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, GENEVA], capture_output=True, text=True,
                           cwd=REPO)

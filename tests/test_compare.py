@@ -44,6 +44,7 @@ def test_same_scenario_other_seed_shows_no_significant_difference(runs):
     assert row["diff_median_lo.region"] <= 0 <= row["diff_median_hi.region"]
 
 
+@pytest.mark.slow
 def test_seed_pairs_differ_significantly_about_5_percent_of_the_time():
     """20 pairs of runs differing only in seed: each shows a 'significant' difference with
     probability about 0.05, so more than 4 would be odd (binomial tail < 0.3%)."""

@@ -58,6 +58,8 @@ from sim.scenario.schema import json_schema
 from sim.scenario.yamlsafe import read_yaml_text
 from tests.conftest import REPO, SCENARIOS
 
+pytestmark = pytest.mark.slow  # every command of the docs, run
+
 DOCS = REPO / "docs"
 PAGES = sorted([*DOCS.glob("*.md"), *DOCS.glob("howto/*.md")])
 BIN = Path(sys.executable).parent
@@ -66,7 +68,7 @@ LANGUAGES = {"python", "bash", "yaml", "text", ""}
 SETUP = re.compile(r"^(python3[.\d]* -m venv|(\S*/)?pip3? install|source |\. \S*activate|"
                    r"(\S*/)?python3?[.\d]* -m (pip|pytest))")
 EXITS = re.compile(r"#\s*exits (\d+)\s*$")
-REGENERATE = "python -m sim.reference > docs/reference.md"
+REGENERATE = "python -m sim.scenario.reference > docs/reference.md"
 
 
 @dataclass

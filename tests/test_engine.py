@@ -39,6 +39,7 @@ def days(r) -> list[float]:
     return [row["day"] for row in r.rounds]
 
 
+@pytest.mark.slow
 def test_hardliners_never_agree_and_rounds_follow_the_schedule():
     r = run()
     assert r.outcome["outcome"] == "no_deal" and r.outcome["day"] == 100

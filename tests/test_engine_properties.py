@@ -6,6 +6,7 @@ import copy
 import math
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -121,6 +122,7 @@ def test_same_seed_same_records(doc, seed, index):
 @given(scenarios(battlefield=False), st.sampled_from([None, 1.0, 2.5, 7.0]),
        st.sampled_from(["continue", "mediator_exits"]), st.integers(0, 2**31),
        st.integers(0, 1000))
+@pytest.mark.slow
 def test_runs_of_rounds_keep_the_records_of_rounds_played_one_by_one(doc, every, on_deadline,
                                                                      seed, index):
     # without a front line the engine plays consecutive rounds in one compiled call

@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # the example scripts, run
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 

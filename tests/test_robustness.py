@@ -24,6 +24,8 @@ from sim.studies import folders, runner, study
 from tests.conftest import REPO, SCENARIOS
 from tests.helpers import ctrl_c_at_chunk, textbook
 
+pytestmark = pytest.mark.slow  # signals, damaged folders and full disks: many subprocess studies
+
 STATICS = SCENARIOS / "textbook" / "statics.yaml"
 RUNS, SEED = 3000, 21
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -24,6 +25,7 @@ def loads_or_scenario_error(load, arg) -> None:
         assert isinstance(sc, sim.Scenario)
 
 
+@pytest.mark.slow
 @given(scenarios())
 def test_generated_scenarios_are_valid_and_round_trip(doc):
     sc = from_document(doc)
@@ -37,6 +39,7 @@ def test_mutated_default_scenario_loads_or_fails_cleanly(doc):
     loads_or_scenario_error(from_document, doc)
 
 
+@pytest.mark.slow
 @given(scenarios().flatmap(mutated))
 def test_mutated_generated_scenarios_load_or_fail_cleanly(doc):
     loads_or_scenario_error(from_document, doc)

@@ -23,7 +23,7 @@ VARIANTS = sorted(SCENARIOS.glob("geneva-2026-*.yaml"))
 EXCEPTED = {"name", "title", "description"}
 MARKER = re.compile(r"#\s*VARIANT:\s*([A-Za-z_]\w*(?:\.\w+)*)")
 
-# The questions of issue 6 (DESIGN.md section 6), one variant each.
+# The questions of issue 6 (README, "Scenario files"), one variant each.
 EXPECTED = {"us-pressure", "guarantee", "sanctions", "offensive", "frozen", "us-exit",
             "alternating"}
 

@@ -8,8 +8,11 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow  # fifty thousand replications
 
 PROBE = """
 import json, resource, sys

@@ -4,7 +4,6 @@ precision, and folders that are never overwritten."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -50,6 +49,7 @@ def test_two_workers_write_the_same_bytes(statics, reference, tmp_path):
     assert results.manifest["executor"] == {"kind": "processes", "workers": 2}
 
 
+@pytest.mark.slow
 def test_dask_cluster_writes_the_same_bytes(statics, reference, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -112,6 +112,7 @@ def test_interrupted_study_resumes_to_the_same_bytes(statics, reference, tmp_pat
     assert folders.read_manifest(folder)["status"] == "complete"
 
 
+@pytest.mark.slow
 def test_ctrl_c_on_the_command_line_then_resume(tmp_path):
     folder = tmp_path / "cli"
     command = [sys.executable, "-m", "sim", "run", str(GENEVA), "--runs", "3000", "--seed", "5",
@@ -137,6 +138,7 @@ def test_ctrl_c_on_the_command_line_then_resume(tmp_path):
     assert data(folder) == data(whole)
 
 
+@pytest.mark.slow
 def test_precision_adds_replications_until_the_interval_is_narrow(statics):
     h = 0.02
     results = sim.run(statics, runs=200, seed=3, workers=1, precision=h)
@@ -260,6 +262,7 @@ def test_command_line_run_writes_a_complete_folder(tmp_path):
         {p.name for p in out.iterdir()}
 
 
+@pytest.mark.slow
 def test_command_line_errors_are_one_line(tmp_path):
     cases = [
         (["run", "--resume", str(tmp_path)], "not a peacesim run folder"),
@@ -276,13 +279,14 @@ def test_command_line_errors_are_one_line(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_default_scenario_and_folder_name(tmp_path):
     done = subprocess.run([sys.executable, "-m", "sim", "run", "--runs", "4", "--workers", "1",
                            "--quiet"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (folder,) = (tmp_path / "results" / "geneva-2026").iterdir()
     assert len(folder.name) == len("20261125T081500Z-1a2b3c4d")
-    assert os.path.isfile(folder / "report.html") or "figures not drawn" in done.stderr
+    assert (folder / "report.html").is_file() and "figures not drawn" not in done.stderr
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):

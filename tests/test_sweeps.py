@@ -135,6 +135,10 @@ def test_in_memory_sweep_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", None)
     sim.sweep(textbook("nash-two"), {"actors.a.power": [1, 2]}, runs=3, workers=1)
     assert list(tmp_path.iterdir()) == []
+    def unreachable(workers, scheduler):  # as make_executor fails (without its 10 s wait)
+        raise PeacesimError(f"cannot reach the Dask scheduler at {scheduler}: timed out")
+
+    monkeypatch.setattr(sweeps, "make_executor", unreachable)
     with pytest.raises(PeacesimError, match="Dask scheduler"):  # fails after staging began
         sim.sweep(textbook("nash-two"), {"actors.a.power": [1, 2]}, runs=3,
                   scheduler="tcp://127.0.0.1:1")
@@ -215,6 +219,7 @@ def uninterrupted(tmp_path_factory):
     return _data(folder)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["after point 1", "early", "late"])
 def test_sigkill_then_resume_gives_the_same_bytes(moment, uninterrupted, tmp_path):
     repo = study.DEFAULT_SCENARIO.parents[1]
@@ -262,14 +267,14 @@ def test_parameter_labels_carry_their_unit(path, unit):
 
 
 def test_main_effects_of_a_latin_hypercube_are_means_in_bins():
-    from sim.outputs.sweep_figures import _mean_curve
+    from sim.outputs.sweep_figures import mean_curve
 
     x = np.arange(10.0)  # every point a value of its own, as in a Latin hypercube
-    centres, means = _mean_curve(x, x / 10, binned=True)
+    centres, means = mean_curve(x, x / 10, binned=True)
     assert list(centres) == [2.25, 6.75] and list(means) == pytest.approx([0.2, 0.7])
-    assert len(_mean_curve(x[:5], x[:5], binned=True)[0]) == 0  # too few for bins
+    assert len(mean_curve(x[:5], x[:5], binned=True)[0]) == 0  # too few for bins
     grid = np.array([0.0, 0.0, 1.0, 1.0])
-    assert list(_mean_curve(grid, np.array([0.1, 0.3, 0.5, 0.9]), binned=False)[1]) == \
+    assert list(mean_curve(grid, np.array([0.1, 0.3, 0.5, 0.9]), binned=False)[1]) == \
         pytest.approx([0.2, 0.7])
 
 
@@ -284,6 +289,7 @@ def test_parameter_labels_name_the_actor_and_issue():
 
 # --- thresholds ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_threshold_finds_the_closed_form_crossing():
     answer = sim.threshold(fearon(), "actors.b.batna", 0.1, 0.5, target=0.5, runs=2000,
                            workers=1)
@@ -306,6 +312,7 @@ def test_threshold_agrees_with_a_sweep_at_the_same_values():
     assert list(table["p_agreement"]) == list(answer.evaluations["p_agreement"])
 
 
+@pytest.mark.slow
 def test_threshold_of_agreements_on_given_terms_finds_its_closed_form():
     # the Nash deal is (1 + a - b) / 2 where a deal exists (a <= 1 - b), a ~ U(0.5, 0.9):
     # P(agreement with x >= 0.7) = P(0.4 + b <= a <= 1 - b) = (0.6 - 2b) / 0.4, 0.5 at b = 0.2
@@ -340,17 +347,17 @@ class Fixed:
     (lambda v: 0.9 - 0.4 * v, 1.0),  # falling to exactly the target at HI
 ])
 def test_an_end_exactly_at_the_target_is_the_answer_at_either_end(p, answer):
-    from sim.studies.thresholds import _bisect
+    from sim.studies.thresholds import bisect
 
-    result = _bisect(Fixed(p), "x", 0.0, 1.0, 0.5, 4)
+    result = bisect(Fixed(p), "x", 0.0, 1.0, 0.5, 4)
     assert result.crossed and result.value == answer and result.bracket == (answer, answer)
 
 
 def test_threshold_of_a_whole_number_bisects_whole_numbers():
-    from sim.studies.thresholds import _bisect
+    from sim.studies.thresholds import bisect
 
     evaluate = Fixed(lambda v: v / 10)
-    result = _bisect(evaluate, "x", 0, 10, 0.45, 8, whole=True)
+    result = bisect(evaluate, "x", 0, 10, 0.45, 8, whole=True)
     assert result.bracket == (4, 5) and result.value == pytest.approx(4.5)
     assert evaluate.seen[:6] == [0, 10, 5, 2, 3, 4]  # then probes beyond the bracket
     seen = evaluate.seen

@@ -1,4 +1,4 @@
-"""DESIGN.md section 5: closed forms the engine must reproduce, through the real engine,
+"""docs/model.md §11: closed forms the engine must reproduce, through the real engine,
 from the scenario files under scenarios/textbook/."""
 
 from __future__ import annotations

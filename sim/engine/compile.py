@@ -86,7 +86,7 @@ class Model:
     shock_mean: int
     shock_sd: int
     # talks
-    alternating: bool
+    protocol: str  # a name of sim.model.protocols.PROTOCOLS
     round_days: tuple[float, ...]
     venues: tuple[str, ...]
     every: int
@@ -213,7 +213,7 @@ def compile_model(sc: Scenario) -> Model:
         held=field_slot("held_km2"), drift=field_slot("drift"),
         volatility=field_slot("volatility"), shock_rate=field_slot("shocks.per_year"),
         shock_mean=field_slot("shocks.mean_km2"), shock_sd=field_slot("shocks.sd_km2"),
-        alternating=talks.protocol == "alternating",
+        protocol=talks.protocol,
         round_days=tuple(r.day for r in talks.rounds),
         venues=tuple(r.venue for r in talks.rounds),
         every=s.at("talks.every_days"), jitter=s.at("talks.jitter_days"),

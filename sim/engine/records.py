@@ -1,4 +1,5 @@
-"""The columns of a replication's records (DESIGN.md 4.1): ``outcomes.csv`` and ``rounds.csv``."""
+"""The columns of a replication's records: ``outcomes.csv`` and ``rounds.csv`` (docs/reference.md,
+"What comes out")."""
 
 from __future__ import annotations
 

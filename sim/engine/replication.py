@@ -2,7 +2,8 @@
 
 The engine decides when things happen and carries out what follows: it moves
 the front line, starts and ends the effects of levers and events, and keeps
-the records; what happens inside a talk round is computed by ``sim.rounds``.
+the records; what happens inside a talk round is computed by the kernels of
+``sim.model`` (a protocol's ``play``).
 Processes: the talks (one round after another on the schedule), each
 scheduled event, the end of each temporary effect, and the horizon. The
 front line is not ticked: it is advanced exactly to the moment anything
@@ -24,18 +25,53 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from heapq import heappush
-from itertools import repeat
+from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 import simpy
 from simpy.events import NORMAL
 
-from sim.engine import rounds
 from sim.engine.compile import HELD, Model
 from sim.engine.records import outcome_columns, round_columns
-from sim.engine.rounds import ACCEPTS, AUTHOR, HAS_OFFER, LEVEL, TRACE, WALKS, D, U
+from sim.engine.warm import kernels_now
 from sim.model import front
 from sim.model.effects import ActiveEffects, Effect, apply
+from sim.model.round import normal_columns, periodic_day, uniform_columns
+from sim.model.state import DIMS, LAYOUT, TRACE, WORKSPACE
+
+_schedule = getattr(periodic_day, "py_func", periodic_day)  # plain Python: one call a round
+
+
+class Packed(NamedTuple):
+    """A model's layout packed for the kernels (``state.LAYOUT``), and the slots its
+    preferences read (what ``derive`` must recompute after)."""
+
+    ints: np.ndarray
+    floats: np.ndarray
+    preference_slots: frozenset[int]
+
+
+_packed: dict[int, tuple[Model, Packed]] = {}
+
+
+def packed(m: Model) -> Packed:
+    """The model's layout packed for the kernels (kept per model object: replications reuse
+    it)."""
+    hit = _packed.get(id(m))
+    if hit is None or hit[0] is not m:
+        if len(_packed) >= 64:
+            _packed.clear()
+        split = [k for k, indivisible in enumerate(m.indivisible) if indivisible]
+        ints, floats = LAYOUT.pack(m, dict(zip(DIMS, (
+            len(m.parties), len(m.ideal), len(m.issues), len(split), len(m.levers)),
+            strict=True)), split=split, stepped=any(m.step),
+            lever_target=[lv.target for lv in m.levers],
+            lever_probability=[lv.probability for lv in m.levers],
+            lever_max_fires=[min(lv.max_fires, 2 ** 62) for lv in m.levers])
+        reads = frozenset(chain(*m.ideal, *m.weight, *m.red_line))
+        hit = _packed[id(m)] = (m, Packed(ints, floats, reads))
+    return hit[1]
 
 
 @dataclass(frozen=True)
@@ -63,16 +99,20 @@ class State:
             v[slot] = dist.draw(self.rng)
         self.drawn = tuple(v[slot] for slot, _ in m.draws)
         self.effects = ActiveEffects(tuple(v), m.bounds)
-        self.ints, self.floats, self.preference_slots = rounds.layout(m)
-        self.work = np.zeros(rounds.workspace_size(m))  # the kernels' state and results
-        self.ws = rounds.workspace(self.work, self.ints)  # named views of it
+        self.k = kernels_now(m.protocol)  # compiled, or their Python twins until they are
+        self.ints, self.floats, self.preference_slots = packed(m)
         self.n_parties = p = len(m.parties)
+        dims = {"parties": p, "actors": len(m.ideal), "issues": len(m.issues),
+                "levers": len(m.levers)}
+        self.work = WORKSPACE.allocate(dims)  # the kernels' state and results
+        self.ws = WORKSPACE.views(self.work, *dims.values())  # named views of it
         self.va = np.array(v)  # the same values as an array, for the kernels
         self._derive()
         self.round_no = 0
         self._draw_block()
         self.keep_rounds = keep_rounds
         self.rounds: list[tuple] = []
+        self._authors = m.parties + (m.mediator or "",)  # who put the table's deal (-1: mediator)
         self.pending_levers: list[int] = []
         self.last_deal: list[float] | None = None
         self.fired: list[str] = []
@@ -82,13 +122,11 @@ class State:
         self.y = v[m.held] if self.has_front else 0.0
         self.t_front = 0.0
         sign = [1.0 if a == m.holder else -1.0 for a in range(p)]
-        self.ws.belief[:] = [(v[m.drift] + sign[a] * v[m.optimism[a]], v[m.belief_sd[a]] ** 2)
-                             for a in range(p)]
-        self.ws.seen[1] = self.y  # the parties last looked at the front on day 0
+        self.ws.belief_mean[:] = [v[m.drift] + sign[a] * v[m.optimism[a]] for a in range(p)]
+        self.ws.belief_var[:] = [v[m.belief_sd[a]] ** 2 for a in range(p)]
+        self.ws.seen_held[0] = self.y  # the parties last looked at the front on day 0
         # without a front line nothing moves between rounds: runs of them go in one call
         self.runs = not self.has_front
-        if self.runs:
-            self.trace = np.empty((self._rows, rounds.trace_width(m)))
 
     # --- parameters and effects ----------------------------------------------------------
 
@@ -100,7 +138,7 @@ class State:
         for slot in slots or ():
             va[slot] = v[slot]
         if slots is None or not self.preference_slots.isdisjoint(slots):
-            rounds.derive(va, self.work, self.ints, self.floats)
+            self.k.derive(va, self.work, self.ints, self.floats)
         self.deadline = v[m.deadline] if not math.isnan(v[m.deadline]) else m.horizon
 
     def begin(self, effects: tuple[Effect, ...]) -> int:
@@ -128,10 +166,13 @@ class State:
             rows += int(m.horizon / every) + 1
         rows = min(rows, 512)
         p = self.n_parties
-        self.normals = self.rng.standard_normal((rows, 2 * p))
-        self.uniforms = self.rng.random((rows, len(m.levers) + p + 1))
+        self.normals = self.rng.standard_normal((rows, normal_columns(p)))
+        self.uniforms = self.rng.random((rows, uniform_columns(p, len(m.levers))))
         self._rows = rows
         self._base_row = self.round_no
+        if m.field_issue < 0:  # runs of rounds (``play_run``) fill a row each of a trace
+            self._trace_dims = (rows, p, len(m.issues))
+            self.trace = TRACE.allocate(dict(zip(TRACE.dims, self._trace_dims, strict=True)))
 
     def row(self) -> int:
         """This round's row of the blocks (drawing the next block when they are used up)."""
@@ -159,7 +200,7 @@ class State:
         x = [self.v[s] for s in m.status_quo]
         if self.has_front:
             k = m.field_issue
-            x[k] = rounds.field_value(self.y, m.lo[k], m.hi[k], m.reference)
+            x[k] = self.k.field_value(self.y, m.lo[k], m.hi[k], m.reference)
         return x
 
     # --- a talk round ----------------------------------------------------------------------
@@ -170,73 +211,70 @@ class State:
         i = self.row()
         self.round_no += 1
         noise_var = self.v[m.volatility] ** 2  # of the front, per day
-        if m.alternating:
-            result = rounds.alternating_round(
-                day, self.deadline, (self.round_no - 1) % self.n_parties, self.y, noise_var, i,
-                self.normals, self.uniforms, self.va, self.work, self.ints, self.floats)
-        else:
-            result = rounds.mediated_round(
-                day, self.deadline, self.y, noise_var, i, self.normals, self.uniforms, self.va,
-                self.work, self.ints, self.floats)
+        result = self.k.play(day, self.deadline, (self.round_no - 1) % self.n_parties, self.y,
+                             noise_var, i, self.normals, self.uniforms, self.va, self.work,
+                             self.ints, self.floats)
         return self._conclude(day, venue, *result)
 
     def play_run(self, now: float, anchor: float, n: int, until: float) -> int:
         """Play the periodic rounds (``every_days`` set) after round ``n`` of the schedule
-        anchored at ``anchor`` in one compiled call (``rounds.talk_run``), the clock at
+        anchored at ``anchor`` in one compiled call (``round.rounds_in_a_row``), the clock at
         ``now``, up to ``until`` (the next thing scheduled). Only for runs without a front
         line: then nothing moves between rounds. Returns how many rounds it played; the
         last one's day and result are ``self.day`` and ``self.result``."""
         m, v = self.m, self.v
-        k = rounds.talk_run(m.alternating, float(now), float(anchor), n,  # one signature
+        k = self.k.play_run(float(now), float(anchor), n,  # floats: one signature
                             v[m.every], v[m.jitter], self.deadline, m.mediator_exits,
                             m.horizon, float(until), self.round_no,
                             self.round_no - self._base_row, self.y, v[m.volatility] ** 2,
                             self.normals, self.uniforms, self.va, self.work, self.ints,
                             self.floats, self.trace)
         if k:
-            self._replay(self.trace[:k - 1].T.tolist(), self.trace[k - 1].tolist())
+            self._replay(TRACE.views(self.trace, *self._trace_dims), k)
         return k
 
-    def _replay(self, columns: list[list[float]], last: list[float]) -> None:
-        """Keep the rows of a run's rounds (``rounds.talk_run``): the rounds before the last,
-        which changed nothing but the table, from the ``columns`` of their trace; the last
-        one, whose state the workspace still holds, concludes as a round played alone."""
-        m, first = self.m, self.round_no + 1
-        k = len(columns[0])
-        self.round_no += k
-        if k:
+    def _replay(self, t, k: int) -> None:
+        """Keep the rows of a run's ``k`` rounds from its trace ``t`` (``state.TRACE``): the
+        rounds before the last, which changed nothing but the table, from the trace's
+        columns; the last one, whose state the workspace still holds, concludes as a round
+        played alone."""
+        m, first, j = self.m, self.round_no + 1, k - 1
+        self.round_no += j
+        if j:
             names = m.parties + ("",), m.issues + ("",)  # index -1: nobody, no issue
-            blockers = list(map(names[0].__getitem__, map(int, columns[rounds.T_BLOCKER])))
-            sticking = list(map(names[1].__getitem__, map(int, columns[rounds.T_STICKING])))
-            for i in range(k - 1, -1, -1):
+            blockers = list(map(names[0].__getitem__, map(int, t.blocker[:j].tolist())))
+            sticking = list(map(names[1].__getitem__, map(int, t.sticking[:j].tolist())))
+            for i in range(j - 1, -1, -1):
                 if blockers[i]:
                     self.blocker, self.sticking = blockers[i], sticking[i]
                     break
             if self.keep_rounds:
-                self._keep_run(first, columns, blockers, sticking)
-        day, agreed, blocker, sticking, fired, walked, _ = last[:TRACE]
+                self._keep_run(first, t, j, blockers, sticking)
+        day, agreed, blocker, sticking, fired, walked = (
+            float(c[j]) for c in (t.day, t.agreed, t.blocker, t.sticking, t.fired, t.walked))
         self.round_no += 1
         self.day = day
         self.pending_levers = []
         self.result = self._conclude(day, "", agreed > 0, int(blocker), int(sticking),
                                      int(fired), int(walked))
 
-    def _keep_run(self, first: int, columns: list[list[float]], blockers: list[str],
+    def _keep_run(self, first: int, t, k: int, blockers: list[str],
                   sticking: list[str]) -> None:
         """The rows of rounds ``first``, ``first + 1``, ... of a run (no front line; no lever
-        fired, nobody walked out) from the columns of its trace, as ``_keep`` makes them."""
-        m, n, k = self.m, len(self.m.issues), len(blockers)
-        who = map(m.parties.__getitem__, map(int, columns[rounds.T_AUTHOR])) if m.alternating \
-            else repeat(m.mediator or "", k)
-        per_party = list(columns[TRACE + n:])
-        per_party[3::4] = [map((0.0).__lt__, accepts) for accepts in per_party[3::4]]  # a > 0
-        self.rounds += zip(repeat(self.index, k), range(first, first + k), columns[rounds.T_DAY],
-                           repeat("", k), who, *columns[TRACE:TRACE + n], *per_party,
+        fired, nobody walked out) from the first ``k`` rows of its trace ``t``, as ``_keep``
+        makes them."""
+        m = self.m
+        who = map(self._authors.__getitem__, map(int, t.author[:k].tolist()))
+        columns = [t.utility[:k].T.tolist(), t.level[:k].T.tolist(), t.nodeal[:k].T.tolist(),
+                   [map((0.0).__lt__, accepts) for accepts in t.accepts[:k].T.tolist()]]
+        per_party = [column[a] for a in range(len(m.parties)) for column in columns]
+        self.rounds += zip(repeat(self.index, k), range(first, first + k), t.day[:k].tolist(),
+                           repeat("", k), who, *t.table[:k].T.tolist(), *per_party,
                            blockers, sticking, repeat("", k), repeat("", k), strict=True)
 
     def _conclude(self, day: float, venue: str, agreed: bool, blocker: int, sticking: int,
                   fired: int, walked: int) -> str | None:
-        """What follows from a round's result (``rounds.mediated_round``)."""
+        """What follows from a round's result (a protocol's ``play``)."""
         if agreed:
             self.last_deal = self._on_table()
             self._record(day, venue)
@@ -247,8 +285,8 @@ class State:
         return self._reject(day, venue, blocker, sticking, fired, walked)
 
     def _on_table(self) -> list[float]:
-        """This round's proposal, or the offer on the table."""
-        return (self.ws.offer if self.m.alternating else self.ws.proposal).tolist()
+        """The deal on the table: this round's text, or the offer standing."""
+        return self.ws.table.tolist()
 
     def _reject(self, day: float, venue: str, blocker: int, sticking: int, fired: int,
                 walked: int) -> str | None:
@@ -266,30 +304,30 @@ class State:
                     self.fired.append(name)
         self._record(day, venue, self.blocker, self.sticking, names, walked)
         if walked:
-            self.ws.flags[HAS_OFFER] = 0.0  # talks resume from scratch: no offer on the table
+            self.ws.table_set[0] = 0.0  # talks resume from scratch: no offer on the table
             return "walkout"
         return None
 
     def _record(self, day: float, venue: str, blocker: str = "", sticking: str = "",
                 fired: list[str] = (), walked: int = 0) -> None:
         """Keep the round's row from the workspace (when the study keeps rounds); ``walked``:
-        how many parties walked out (which: the WALKS column of the round's numbers)."""
+        how many parties walked out (which: the workspace's ``walks``)."""
         if not self.keep_rounds:
             return
-        rows = self.ws.out.tolist()
+        ws = self.ws
         per_party = []
-        for row in rows:
-            per_party += [row[U], row[LEVEL], row[D], row[ACCEPTS] > 0]
-        walkouts = [name for name, row in zip(self.m.parties, rows, strict=True) if row[WALKS]] \
-            if walked else []
-        self._keep(day, venue, int(self.ws.flags[AUTHOR]), self._on_table(), per_party, blocker,
+        for u, level, d, accepts in zip(ws.utility.tolist(), ws.level.tolist(),
+                                        ws.nodeal.tolist(), ws.accepts.tolist(), strict=True):
+            per_party += [u, level, d, accepts > 0]
+        walkouts = [name for name, w in zip(self.m.parties, ws.walks.tolist(), strict=True)
+                    if w] if walked else []
+        self._keep(day, venue, int(ws.author[0]), self._on_table(), per_party, blocker,
                    sticking, fired, walkouts)
 
     def _keep(self, day: float, venue: str, author: int, table: list[float],
               per_party: list, blocker: str, sticking: str, fired, walkouts) -> None:
         """Append a round's row (the columns of ``records.round_columns``)."""
-        m = self.m
-        who = m.parties[author] if m.alternating else m.mediator or ""
+        who = self._authors[author]
         held = (self.y,) if self.has_front else ()
         self.rounds.append((self.index, self.round_no, day, venue, who, *table, *per_party,
                             *held, blocker, sticking, ";".join(fired), ";".join(walkouts)))
@@ -299,7 +337,7 @@ class State:
     def outcome(self, outcome: str, day: float, deal: list[float] | None) -> tuple:
         m = self.m
         terms = deal if deal is not None else self.no_deal_terms()
-        utilities = rounds.utilities(self.ws.S, np.array(terms)).tolist()
+        utilities = self.k.utilities(self.ws.g, self.ws.ideal, np.array(terms)).tolist()
         held = (self.y,) if self.has_front else ()
         agreed = outcome == "agreement"
         return (self.index, outcome, day, self.round_no,
@@ -354,12 +392,9 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
             now, result = env.now, rep.result
         else:
             n += 1
-            jitter = 0.0
-            if n > 0:
-                row = rep.row()  # first: it may draw the next block
-                jitter = v[m.jitter] * (2.0 * float(rep.uniforms[row, -1]) - 1.0)
+            u = float(rep.uniforms[rep.row(), -1]) if n > 0 else 0.0  # row(): may draw a block
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
-            day, venue = max(anchor + n * every + jitter, env.now), ""
+            day, venue = _schedule(anchor, n, every, v[m.jitter], u, env.now), ""
         if not played:
             done = yield from _round(env, rep, finish, day, venue)
             if done is None:

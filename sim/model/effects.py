@@ -1,4 +1,4 @@
-"""One mechanism for levers and scheduled events (DESIGN.md 1.8).
+"""One mechanism for levers and scheduled events (docs/model.md §8).
 
 An effect changes one parameter slot by add, set or scale, for a while or
 for the rest of the run. A slot's value is always recomputed from its value

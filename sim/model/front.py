@@ -1,4 +1,4 @@
-"""The front line and what the parties believe about it (DESIGN.md 1.4).
+"""The front line and what the parties believe about it (docs/model.md §4).
 
 Between events the held area moves as Brownian motion with drift plus
 compound-Poisson shocks, so an increment over any interval is drawn exactly

@@ -1,6 +1,6 @@
-"""Preferences (DESIGN.md 1.2, 1.3, 1.5): utilities, red lines, the value of no deal, and
+"""Preferences (docs/model.md §2, §3, §5): utilities, red lines, the value of no deal, and
 aspirations. Plain functions of explicit inputs (floats and float arrays), compiled by
-numba so that a talk round (``sim.rounds``) can call them without leaving machine code."""
+numba so that a talk round (``round``) can call them without leaving machine code."""
 
 from __future__ import annotations
 

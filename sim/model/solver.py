@@ -1,6 +1,6 @@
 """The maths of proposals: Nash bargaining, least-bad compromise, and concession walks.
 
-Every actor's utility is separable and piecewise linear (DESIGN.md 1.2):
+Every actor's utility is separable and piecewise linear (docs/model.md §2):
 ``f(x) = c - sum_k g[k] * |x[k] - p[k]|``, with ``g = weight / D`` and ``c``
 its constant (1 minus its no-deal value, when we measure gains). A set of
 *terms* is four arrays: ``beta`` (n), ``c`` (n), ``G`` (n x issues), ``P`` (n x issues).

@@ -178,7 +178,7 @@ def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str],
         x, categories = _axis(table[path])
         ax.scatter(x, table["p_agreement"], s=14, color=GREEN, alpha=0.45, linewidths=0,
                    label="one point of the design")
-        centres, means = _mean_curve(x, table["p_agreement"].to_numpy(dtype=float),
+        centres, means = mean_curve(x, table["p_agreement"].to_numpy(dtype=float),
                                      binned and not categories)
         if len(centres):
             ax.plot(centres, means, "o-" if binned else "-", color="black", linewidth=1.8,
@@ -195,7 +195,7 @@ def main_effects(sc: Scenario, table: pd.DataFrame, paths: list[str],
     return fig
 
 
-def _mean_curve(x: np.ndarray, p: np.ndarray, binned: bool) -> tuple[np.ndarray, np.ndarray]:
+def mean_curve(x: np.ndarray, p: np.ndarray, binned: bool) -> tuple[np.ndarray, np.ndarray]:
     """Mean of p at each distinct x; in equal bins of about five points (2 to 10 bins) when
     ``binned`` or x takes many values; nothing from fewer than six points in bins (a mean
     of one or two points per bin would only repeat them)."""

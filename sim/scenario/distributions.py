@@ -1,7 +1,7 @@
 """Uncertain inputs: the distributions a numeric parameter may take instead of a number.
 
 Each is drawn once per replication from that replication's generator
-(DESIGN.md 1.9). Every ``draw`` consumes the generator in a fixed way, so the
+(docs/model.md §9). Every ``draw`` consumes the generator in a fixed way, so the
 same seed gives the same value on every machine.
 """
 

@@ -65,7 +65,7 @@ class Position(Frozen):
 
 
 class Exponent(Frozen):
-    """Concession with an explicit exponent e of DESIGN.md 1.5."""
+    """Concession with an explicit exponent e of model.md §5."""
 
     exponent: NONNEGATIVE = _describe(
         "e < 1 holds out (Boulware), e = 1 linear, e > 1 concedes early.")
@@ -147,7 +147,7 @@ class Party(Frozen):
         "alternating offers among three or more parties, its weight among the others when "
         "a proposer looks for the deal best for them.", default=1.0)
     batna: ANY | None = _describe(
-        "Fixes the no-deal utility; null derives it from the war (DESIGN.md 1.3).",
+        "Fixes the no-deal utility; null derives it from the war (model.md §3).",
         default=None)
     war_cost: NONNEGATIVE = _describe("War cost in utility per day at day 0.", default=0.0)
     weariness: NONNEGATIVE = _describe("Growth of war_cost per year (0.5: +50%/year).",
@@ -203,7 +203,7 @@ class Shocks(Frozen):
 
 
 class Battlefield(Frozen):
-    """The front line: km2 of the contested region held by one party (DESIGN.md 1.4)."""
+    """The front line: km2 of the contested region held by one party (model.md §4)."""
 
     issue: Name = _describe("The issue whose no-deal value follows the front line.")
     holder: Name = _describe("The party that holds the contested area.")
@@ -227,7 +227,7 @@ class Round(Frozen):
 
 
 class Talks(Frozen):
-    """When and how the parties negotiate (DESIGN.md 1.6, 1.7)."""
+    """When and how the parties negotiate (model.md §6, §7)."""
 
     protocol: Literal["mediated", "alternating"] = _describe(
         "mediated: the mediator proposes one text; alternating: parties propose in turn.",

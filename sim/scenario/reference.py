@@ -3,7 +3,7 @@
     python -m sim.reference > docs/reference.md
 
 Every key, its type, default and range come from ``sim.schema.json_schema()``
-(the descriptions written in ``sim/schema.py``, the bounds of ``sim/base.py``),
+(the descriptions written in ``sim/scenario/format.py``, the bounds of ``sim/scenario/params.py``),
 and the ranges that depend on the rest of a scenario (a red line inside its
 issue's range) from ``sim.paths.scenario_bounds``. Only what the schema cannot
 say is written here: the unit of each number and the meaning of the few keys
@@ -388,11 +388,11 @@ def _meaning(schema: dict, key: str) -> str | None:
     if text is None:
         return None
     text = text.replace("``", "`").replace("|", "\\|").replace("\n", " ")
-    return re.sub(r"DESIGN\.md (\d+\.\d+(?:, \d+\.\d+)*)", _model_link, text)
+    return re.sub(r"model\.md (§\d+(?:, §\d+)*)", _model_link, text)
 
 
 def _model_link(match: re.Match) -> str:
-    numbers = [n.split(".")[-1] for n in match.group(1).split(", ")]
+    numbers = [n.lstrip("§") for n in match.group(1).split(", ")]
     links = ", ".join(f"[§{n}]({_model_anchor(n)})" for n in numbers)
     return f"model.md {links}"
 
@@ -418,7 +418,7 @@ def _narrowed(w: _Walker) -> dict[str, str]:
     from sim.scenario.load import parse_scenario
     from sim.scenario.paths import parameters, scenario_bounds
 
-    probe = parse_scenario(_PROBE, "sim/reference.py")
+    probe = parse_scenario(_PROBE, "sim/scenario/reference.py")
     found = {}
     for path, _, bounds in parameters(probe):
         narrowed = scenario_bounds(probe, path, bounds)
@@ -486,11 +486,11 @@ def _tables(w: _Walker) -> list[tuple[Section, list[list[str]]]]:
             where, full = f"{section.name}.{key}", _join(section.path, key)
             meaning = _meaning(prop, where)
             if meaning is None:
-                problems.append(f"{where}: no description (write one in sim/schema.py, or "
-                                "add it to MEANINGS in sim/reference.py)")
+                problems.append(f"{where}: no description (write one in sim/scenario/format.py, or "
+                                "add it to MEANINGS in sim/scenario/reference.py)")
             unit = UNITS.get(where)
             if unit is None and _numeric(w, prop):
-                problems.append(f"{where}: no unit (add it to UNITS in sim/reference.py)")
+                problems.append(f"{where}: no unit (add it to UNITS in sim/scenario/reference.py)")
             bounds = narrowed.get(full) or _range(w, prop)
             rows.append([f"`{full}`", _type(w, prop, full), _default(prop, key in required),
                          bounds, unit or "", meaning or ""])
@@ -549,9 +549,10 @@ def reference_markdown() -> str:
     w = _Walker(json_schema())
     tables = _tables(w)
     out = [
-        "<!-- Generated from the JSON Schema by `python -m sim.reference > docs/reference.md`."
-        " Do not edit by hand: change the descriptions in sim/schema.py (or the units in"
-        " sim/reference.py) and regenerate. -->",
+        "<!-- Generated from the JSON Schema by"
+        " `python -m sim.scenario.reference > docs/reference.md`. Do not edit by hand:"
+        " change the descriptions in sim/scenario/format.py (or the"
+        " units in sim/scenario/reference.py) and regenerate. -->",
         "",
         "# Scenario file reference",
         "",

@@ -1,4 +1,4 @@
-"""A run's folder on disk (DESIGN.md 4.1): how it is laid out, written and checked.
+"""A run's folder on disk: how it is laid out, written and checked.
 
 Everything is written to a temporary file and moved into place with
 ``os.replace``, so a file is either absent or whole. Replications arrive in

@@ -15,7 +15,7 @@ from sim.studies import folders
 
 
 class Results:
-    """Outcomes, rounds and summary of a study (DESIGN.md 4.1), with the scenario and manifest
+    """Outcomes, rounds and summary of a study, with the scenario and manifest
     that produced them."""
 
     def __init__(self, scenario: Scenario, manifest: dict, outcomes: pd.DataFrame | None,

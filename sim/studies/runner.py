@@ -1,4 +1,4 @@
-"""Monte Carlo studies (DESIGN.md section 3): replications in chunks, on any executor,
+"""Monte Carlo studies: replications in chunks, on any executor,
 saved as they finish.
 
 Replication ``i`` always uses ``SeedSequence(seed, spawn_key=(i,))``, so the
@@ -29,8 +29,8 @@ from typing import Any
 from sim.engine.compile import Model, compile_model
 from sim.engine.records import outcome_columns, round_columns
 from sim.engine.replication import run_replication
+from sim.engine.warm import announce
 from sim.errors import PeacesimError
-from sim.model.jit import announce_if_slow
 from sim.scenario import MAX_RUNS, from_document, to_document
 from sim.studies import folders
 from sim.studies.stats import half_width, runs_for_precision
@@ -211,8 +211,8 @@ def check_options(runs: int, seed: int, workers: int | None, precision: float | 
 def pilot(model: Model, seed: int, runs: int, workers: int, quiet: bool = True) -> int:
     """Chunk size: replications in about a second, and enough chunks to share among workers."""
     sample = min(runs, 5)
-    with announce_if_slow(quiet):  # untimed: loads the kernels (compiles them the first time)
-        replicate_or_explain(model, 0, seed, False)
+    announce(model.protocol, quiet)
+    replicate_or_explain(model, 0, seed, False)  # untimed: loads (or compiles) the kernels
     started = time.perf_counter()
     for index in range(sample):
         replicate_or_explain(model, index, seed, False)

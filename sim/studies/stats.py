@@ -1,5 +1,5 @@
 """Statistics of a study: proportions with Wilson intervals, their differences, and the
-summary of DESIGN.md 4.1 built in one pass over the outcome rows."""
+summary (``summary.json``) built in one pass over the outcome rows."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ class Summary:
         return self
 
     def result(self) -> dict:
-        """The summary.json of DESIGN.md 4.1."""
+        """The contents of summary.json."""
         n, k = self.n, self.outcomes["agreement"]
         failed = n - k
         return {

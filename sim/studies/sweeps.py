@@ -1,4 +1,4 @@
-"""Parameter sweeps (DESIGN.md 3 and 4): a study at every point of a design.
+"""Parameter sweeps: a study at every point of a design.
 
 A design is a full grid (``{path: [values]}``) or a Latin hypercube over
 ranges (``{path: (low, high)}``, ``design="lhs"``). Every point is a complete

@@ -91,7 +91,7 @@ def threshold(scenario: Scenario | str | Path, path: str, low: float, high: floa
     check_options(runs, seed, workers, None, None)
     evaluate = _Evaluator(sc, path, runs, seed, workers or 1, scheduler, terms, quiet)
     try:
-        return _bisect(evaluate, path, low if whole else float(low),
+        return bisect(evaluate, path, low if whole else float(low),
                        high if whole else float(high), target, steps, whole)
     except StudyInterruptedError:
         done = len(evaluate.rows)
@@ -188,8 +188,11 @@ class _Evaluator:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def _bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: float,
+def bisect(evaluate: _Evaluator, path: str, low: float, high: float, target: float,
             steps: int, whole: bool = False) -> Threshold:
+    """The value between ``low`` and ``high`` at which P(agreement) reaches ``target``, by
+    bisection on paired seeds: ``steps`` halvings of the bracket (whole numbers only when
+    ``whole``); ``evaluate`` runs the study at a value."""
     p_low, p_high = evaluate(low), evaluate(high)
     for end, p in ((low, p_low), (high, p_high)):
         if p == target:  # an end is the answer (the same rule at both ends)

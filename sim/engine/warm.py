@@ -1,0 +1,98 @@
+"""Compiling the kernels in the background on a first run, while the run goes on in Python.
+
+A process that finds the cache cold (``sim.model.kernels.ready``) under
+``PEACESIM_JIT=auto`` starts ``python -m sim.engine.warmup`` once, detached
+(``start``); it compiles every protocol's kernels and leaves a marker per
+protocol in the cache folder.
+Replications that start after the marker appears use the compiled kernels; the
+bytes are the same either way. A lock file keeps it to one such process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from sim.model import jit
+from sim.model.kernels import Kernels, kernels, marker, ready
+from sim.model.protocols import PROTOCOLS
+
+STALE = 900.0  # seconds after which a lock left by a process that died is taken over
+
+def lock_file():
+    return jit.CACHE / "warming.lock" if jit.CACHE is not None else None
+
+
+def busy(lock) -> bool:
+    """Another process holds the lock (and has not died or hung)."""
+    try:
+        pid = int(lock.read_text() or 0)
+        age = time.time() - lock.stat().st_mtime
+    except (OSError, ValueError):
+        return False
+    if age > STALE:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        pass
+    return True
+
+
+_started = False
+
+
+def start() -> bool:
+    """Start the background compile unless it runs already or is done; True if this call
+    started it (once per process)."""
+    global _started
+    lock = lock_file()
+    if _started or lock is None or jit.mode() != "auto" or all(map(ready, PROTOCOLS)):
+        return False
+    _started = True
+    if lock.exists() and busy(lock):
+        return False
+    env = dict(os.environ, PEACESIM_JIT="compile")
+    subprocess.Popen([sys.executable, "-m", "sim.engine.warmup"], env=env,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, process_group=0)  # (a new session would
+    # be a scheduler group of its own: its low priority would count only within it)
+    return True
+
+
+def in_notebook() -> bool:
+    """Whether this process is a Jupyter kernel (its stderr shows under the cell)."""
+    return "ipykernel" in sys.modules
+
+
+def announce(protocol: str, quiet: bool) -> str | None:
+    """Say, before a study starts, that its kernels are not compiled yet and what happens
+    meanwhile: on a terminal (unless ``quiet``) and in a notebook. Returns what it said."""
+    path = marker(protocol)
+    if path is None or path.exists() or jit.mode() == "python":
+        return None
+    if jit.mode() == "compile":
+        said = ("peacesim: compiling the model's kernels (first run of this version on this "
+                "machine only, about a minute)")
+    else:
+        said = ("peacesim: first run of this version on this machine: the model's kernels "
+                "compile in the background (about a minute); until then they run as plain "
+                "Python, slower, with the same results")
+    if in_notebook() or (not quiet and sys.stderr.isatty()):
+        print(said, file=sys.stderr, flush=True)
+        return said
+    return None
+
+
+def kernels_now(protocol: str) -> Kernels:
+    """The kernels a replication starting now calls (``sim.model.kernels.kernels``),
+    starting the background compile when they are not compiled yet."""
+    if not ready(protocol):
+        start()
+    return kernels(protocol)
+
+
