@@ -40,7 +40,7 @@ def test_the_layout_holds_the_model(path):
     """Packed from the model by field name, the layout's views give back the model's own
     slots and issues."""
     m = compile_model(load_scenario(REPO / path))
-    ints, floats, reads = packed(m)
+    ints, floats, reads, _ = packed(m)
     lay = LAYOUT.views(ints, floats)
     split = [k for k, s in enumerate(m.indivisible) if s]
     assert [getattr(lay, d) for d in DIMS] == [len(m.parties), len(m.ideal), len(m.issues),
@@ -73,7 +73,8 @@ def test_a_writable_struct_tiles_its_buffer(struct, sizes):
         view[...] = k + 1
     assert all((view == k + 1).all() for k, view in enumerate(views))  # no overlap
     assert (buffer > 0).all()  # no gap
-    compiled = struct.compiled(buffer, *dims.values())  # the kernels' views: the same cells
+    # the kernels' views (borrowed: returned to Python only here, while the buffer lives)
+    compiled = struct.compiled(buffer, *dims.values())
     assert all(np.shares_memory(a, b) and (a == b).all()
                for a, b in zip(views, compiled, strict=True))
 
@@ -177,6 +178,7 @@ def test_the_kernels_are_the_twins_until_the_cache_holds_them(monkeypatch, tmp_p
     assert warm.kernels_now("mediated") is kernels.interpreted("mediated")
     kernels.marker("mediated").touch()
     assert warm.kernels_now("mediated") is kernels.compiled("mediated")
+    monkeypatch.setattr(kernels, "_ready", set())  # a new process, told never to compile
     monkeypatch.setenv("PEACESIM_JIT", "python")
     assert warm.kernels_now("mediated") is kernels.interpreted("mediated")
 

@@ -37,19 +37,21 @@ from sim.engine.records import outcome_columns, round_columns
 from sim.engine.warm import kernels_now
 from sim.model import front
 from sim.model.effects import ActiveEffects, Effect, apply
-from sim.model.round import normal_columns, periodic_day, uniform_columns
+from sim.model.round import JITTER, normal_columns, periodic_day, uniform_columns
 from sim.model.state import DIMS, LAYOUT, TRACE, WORKSPACE
 
 _schedule = getattr(periodic_day, "py_func", periodic_day)  # plain Python: one call a round
 
 
 class Packed(NamedTuple):
-    """A model's layout packed for the kernels (``state.LAYOUT``), and the slots its
-    preferences read (what ``derive`` must recompute after)."""
+    """A model's layout packed for the kernels (``state.LAYOUT``), the slots its
+    preferences read (what ``derive`` must recompute after), and the sizes of its
+    workspace (``state.WORKSPACE.dims``)."""
 
     ints: np.ndarray
     floats: np.ndarray
     preference_slots: frozenset[int]
+    sizes: tuple[int, ...]
 
 
 _packed: dict[int, tuple[Model, Packed]] = {}
@@ -70,7 +72,8 @@ def packed(m: Model) -> Packed:
             lever_probability=[lv.probability for lv in m.levers],
             lever_max_fires=[min(lv.max_fires, 2 ** 62) for lv in m.levers])
         reads = frozenset(chain(*m.ideal, *m.weight, *m.red_line))
-        hit = _packed[id(m)] = (m, Packed(ints, floats, reads))
+        sizes = (len(m.parties), len(m.ideal), len(m.issues), len(m.levers))
+        hit = _packed[id(m)] = (m, Packed(ints, floats, reads, sizes))
     return hit[1]
 
 
@@ -100,12 +103,10 @@ class State:
         self.drawn = tuple(v[slot] for slot, _ in m.draws)
         self.effects = ActiveEffects(tuple(v), m.bounds)
         self.k = kernels_now(m.protocol)  # compiled, or their Python twins until they are
-        self.ints, self.floats, self.preference_slots = packed(m)
+        self.ints, self.floats, self.preference_slots, sizes = packed(m)
         self.n_parties = p = len(m.parties)
-        dims = {"parties": p, "actors": len(m.ideal), "issues": len(m.issues),
-                "levers": len(m.levers)}
-        self.work = WORKSPACE.allocate(dims)  # the kernels' state and results
-        self.ws = WORKSPACE.views(self.work, *dims.values())  # named views of it
+        self.work = WORKSPACE.allocate(sizes)  # the kernels' state and results
+        self.ws = WORKSPACE.views(self.work, *sizes)  # named views of it
         self.va = np.array(v)  # the same values as an array, for the kernels
         self._derive()
         self.round_no = 0
@@ -172,7 +173,7 @@ class State:
         self._base_row = self.round_no
         if m.field_issue < 0:  # runs of rounds (``play_run``) fill a row each of a trace
             self._trace_dims = (rows, p, len(m.issues))
-            self.trace = TRACE.allocate(dict(zip(TRACE.dims, self._trace_dims, strict=True)))
+            self.trace = TRACE.allocate(self._trace_dims)
 
     def row(self) -> int:
         """This round's row of the blocks (drawing the next block when they are used up)."""
@@ -392,7 +393,7 @@ def _talks(env: Clock, rep: State, finish: simpy.Event):
             now, result = env.now, rep.result
         else:
             n += 1
-            u = float(rep.uniforms[rep.row(), -1]) if n > 0 else 0.0  # row(): may draw a block
+            u = float(rep.uniforms[rep.row(), JITTER]) if n > 0 else 0.0  # row(): may draw a block
             every = 0.0 if math.isnan(v[m.every]) else v[m.every]
             day, venue = _schedule(anchor, n, every, v[m.jitter], u, env.now), ""
         if not played:

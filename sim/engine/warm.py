@@ -16,7 +16,7 @@ import sys
 import time
 
 from sim.model import jit
-from sim.model.kernels import Kernels, kernels, marker, ready
+from sim.model.kernels import Kernels, compiled, kernels, marker, ready
 from sim.model.protocols import PROTOCOLS
 
 STALE = 900.0  # seconds after which a lock left by a process that died is taken over
@@ -91,8 +91,9 @@ def announce(protocol: str, quiet: bool) -> str | None:
 def kernels_now(protocol: str) -> Kernels:
     """The kernels a replication starting now calls (``sim.model.kernels.kernels``),
     starting the background compile when they are not compiled yet."""
-    if not ready(protocol):
+    chosen = kernels(protocol)
+    if chosen is not compiled(protocol):
         start()
-    return kernels(protocol)
+    return chosen
 
 

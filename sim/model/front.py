@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from sim.model.jit import jit
+from sim.model.jit import inline
 
 
 def step(y: float, dt: float, drift: float, volatility: float, shocks_per_year: float,
@@ -26,7 +26,7 @@ def step(y: float, dt: float, drift: float, volatility: float, shocks_per_year: 
     return min(max(y, 0.0), y_max)
 
 
-@jit
+@inline
 def update_belief(mean, var, dy, dt, noise_var):
     """Conjugate normal update of a belief ``Normal(mean, var)`` about the drift.
 
@@ -42,7 +42,7 @@ def update_belief(mean, var, dy, dt, noise_var):
     return new_var * (mean / var + dy / noise_var), new_var
 
 
-@jit
+@inline
 def share_lost(y, reference):
     """The linked issue's no-deal value: share of the reference area lost, ``1 - y/y_ref``."""
     return 1.0 - y / reference

@@ -128,6 +128,8 @@ def twin(kernel: Callable) -> Callable:
     if not isinstance(kernel, CPUDispatcher):
         return kernel
     f = kernel.py_func
+    if hasattr(f, "twin"):  # generated with a Python twin of its own (``state``)
+        return f.twin
     return types.FunctionType(f.__code__, _twin_module(f.__globals__).__dict__, f.__name__,
                               f.__defaults__, f.__closure__)
 

@@ -52,11 +52,11 @@ _ready: set[str] = set()
 
 def ready(protocol: str) -> bool:
     """Whether the compiled kernels are the ones to call now (``PEACESIM_JIT``, the cache)."""
+    if protocol in _ready:  # (once compiled, always: a process does not go back)
+        return True
     mode = jit.mode()
     if mode == "python":
         return False
-    if protocol in _ready:
-        return True
     path = marker(protocol)
     if mode == "compile" or path is None or path.exists():
         _ready.add(protocol)

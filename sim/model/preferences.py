@@ -61,19 +61,19 @@ def violated(box_lo, box_hi, x, tol=1e-9):
     return where
 
 
-@jit
+@inline
 def war_cost(cost, weariness, day):
     """Cost per day at ``day``: ``c (1 + g t / 365)`` (ripeness: the stalemate hurts more)."""
     return cost * (1.0 + weariness * day / 365.0)
 
 
-@jit
+@inline
 def no_deal_value(u_projected, cost, weariness, planning, day):
     """``d(t) = u(x_hat(t)) - c(t) L``: the projected outcome less the cost of fighting on."""
     return u_projected - war_cost(cost, weariness, day) * planning
 
 
-@jit
+@inline
 def progress(day, start, deadline):
     """``tau = clip((t - t_start) / (t_deadline - t_start), 0, 1)``."""
     if deadline <= start:
@@ -82,7 +82,7 @@ def progress(day, start, deadline):
     return 0.0 if tau < 0.0 else 1.0 if tau > 1.0 else tau
 
 
-@jit
+@inline
 def aspiration(d, tau, e):
     """``A = d + (1 - d)(1 - tau^(1/e))``: from 1 down to the no-deal value d at the deadline.
 

@@ -36,8 +36,11 @@ def normal_columns(parties: int) -> int:
 
 
 def uniform_columns(parties: int, levers: int) -> int:
-    """Columns of a round's row of uniforms (the last: the jitter of the round's day)."""
+    """Columns of a round's row of uniforms (the last, ``JITTER``: the round's day's)."""
     return levers + parties + 1
+
+
+JITTER = -1  # the column of the uniforms that moves a round's day
 
 
 @inline
@@ -78,11 +81,18 @@ def derive(va, work, ints, floats):
     w.box_lo[:], w.box_hi[:] = box_lo, box_hi
 
 
-@jit
+@inline
+def within(v, lo, hi):
+    """``min(max(v, lo), hi)`` as Python computes it (``solver._max``, ``solver._min``)."""
+    v = lo if lo > v else v
+    return hi if hi < v else v
+
+
+@inline
 def field_value(held, lo, hi, reference):
     """Value of the battlefield issue (range ``lo``..``hi``) if the holder held ``held`` km2
     of the ``reference`` area."""
-    share = solver._min(solver._max(front.share_lost(held, reference), 0.0), 1.0)
+    share = within(front.share_lost(held, reference), 0.0, 1.0)
     return lo + (hi - lo) * share
 
 
@@ -99,7 +109,11 @@ def utilities(g, ideal, x):
 def look(day, deadline, y, noise_var, va, L, w):
     """Each party's d(t) (fixed batna, or its projected no-deal outcome less war costs) and
     aspiration (``w.nodeal``, ``w.level``), after it looks at the front (last seen at
-    ``w.seen_*``) and updates its belief (mean, variance) about the drift."""
+    ``w.seen_*``) and updates its belief (mean, variance) about the drift.
+
+    Every helper it calls is inlined: an inlined function that takes the tuples ``L`` and
+    ``w`` counts a reference to each of their arrays in and out around any call that is
+    not (about 0.4 us a round), and numba cannot remove those counts across a call."""
     field = L.field_issue
     if field >= 0:
         dt, dy = day - w.seen_day[0], y - w.seen_held[0]
@@ -114,8 +128,7 @@ def look(day, deadline, y, noise_var, va, L, w):
         if math.isnan(d):
             planning = va[L.planning[a]]
             if field >= 0:
-                projected = solver._min(solver._max(y + w.belief_mean[a] * planning, 0.0),
-                                        L.max_held)
+                projected = within(y + w.belief_mean[a] * planning, 0.0, L.max_held)
                 x[field] = field_value(projected, L.lo[field], L.hi[field], L.reference)
             d = no_deal_value(utility(w.g[a], w.ideal[a], x), va[L.war_cost[a]],
                               va[L.weariness[a]], planning, day)
@@ -124,35 +137,37 @@ def look(day, deadline, y, noise_var, va, L, w):
 
 
 @inline
-def answer(w, a, x, level, noise, shock):
-    """Party ``a``'s answer to deal ``x``: its utility, whether it accepts, its shortfall
-    from what it wants, the red line crossed (-1: none). It accepts iff x respects its red
-    lines and ``u >= A + noise * shock``."""
-    u, red = utility(w.g[a], w.ideal[a], x), violated(w.red_lo[a], w.red_hi[a], x)
+def answer(g, ideal, red_lo, red_hi, x, level, noise, shock):
+    """An actor's answer to deal ``x`` (its preferences ``g``, ``ideal`` and red-line box):
+    its utility, its shortfall from what it wants, the red line crossed (-1: none), and
+    whether it accepts: iff x respects its red lines and ``u >= A + noise * shock``.
+
+    (The helpers here take arrays, not the workspace: an inlined call that takes the
+    workspace's tuple counts a reference to each of its arrays in and out.)"""
+    u, red = utility(g, ideal, x), violated(red_lo, red_hi, x)
     wanted = level + noise * shock
-    w.utility[a], w.shortfall[a], w.red[a] = u, wanted - u, red
-    w.accepts[a] = red < 0 and u >= wanted - ACCEPT_TOL
+    return u, wanted - u, red, red < 0 and u >= wanted - ACCEPT_TOL
 
 
 @inline
-def blocker(w):
+def blocker(rejects, shortfall):
     """The rejecting party furthest from what it wants (the first of equals), or -1."""
     who = -1
-    for a in range(w.rejects.shape[0]):
-        if w.rejects[a] and (who < 0 or w.shortfall[a] > w.shortfall[who]):
+    for a in range(rejects.shape[0]):
+        if rejects[a] and (who < 0 or shortfall[a] > shortfall[who]):
             who = a
     return who
 
 
 @inline
-def sticking(w, a, x, red):
-    """A crossed red line, else the issue with party ``a``'s largest weighted shortfall from
-    its ideal (the first of equals)."""
+def sticking(g, ideal, x, red):
+    """A crossed red line, else the issue with the largest weighted shortfall from the ideal
+    (``g``, ``ideal``: the party's; the first of equals)."""
     if red >= 0:
         return red
     best, where = -1.0, 0
     for k in range(x.shape[0]):
-        loss = w.g[a, k] * abs(x[k] - w.ideal[a, k])
+        loss = g[k] * abs(x[k] - ideal[k])
         if k == 0 or loss > best:
             best, where = loss, k
     return where

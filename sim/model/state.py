@@ -27,10 +27,39 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numba.core import cgutils, types
+from numba.extending import intrinsic
+from numba.np.arrayobj import make_array, populate_array
 
 from sim.model.jit import generated
 
 DIMS = ("parties", "actors", "issues", "splits", "levers")  # the sizes, first in a layout
+
+
+@intrinsic
+def borrow(typingctx, buf, start, length):
+    """``buf[start:start + length]`` for the kernels, without a reference count of its own.
+
+    A kernel's views live no longer than the call that received their buffer, so
+    they need none; and numba cannot drop the counts of an ordinary view where an
+    inlined helper that takes the views (``L``, ``w``) allocates or calls: about 14
+    ns per view and helper, a microsecond a round.
+    """
+    view = types.Array(buf.dtype, 1, "C")
+
+    def codegen(context, builder, signature, args):
+        source = make_array(signature.args[0])(context, builder, args[0])
+        first = context.cast(builder, args[1], signature.args[1], types.intp)
+        size = context.cast(builder, args[2], signature.args[2], types.intp)
+        out = make_array(view)(context, builder)
+        itemsize = context.get_constant(types.intp, context.get_abi_sizeof(
+            context.get_data_type(view.dtype)))
+        populate_array(out, data=builder.gep(source.data, [first]),
+                       shape=cgutils.pack_array(builder, [size]),
+                       strides=cgutils.pack_array(builder, [itemsize]), itemsize=itemsize,
+                       meminfo=None)
+        return out._getvalue()
+    return view(buf, start, length), codegen
 
 
 @dataclass(frozen=True)
@@ -56,9 +85,11 @@ class Struct:
         # a header's sizes come first in the views too (``L.parties``)
         self.Views = namedtuple(name, [*(self.dims if header else ()),
                                        *(f.name for f in self.fields)])
-        self.views = self._generate()
+        self.views = self._generate(compiled=False)
         self._templates: dict[tuple[int, ...], np.ndarray] = {}
-        self.compiled = generated(self.views)
+        kernel_views = self._generate(compiled=True)
+        kernel_views.twin = self.views  # what the kernels' Python twins call instead
+        self.compiled = generated(kernel_views)
 
     # --- sizes and packing (plain Python, once per model or replication) ------------------
 
@@ -69,12 +100,14 @@ class Struct:
         """Floats of a writable struct's buffer for these sizes."""
         return sum(self._length(f, dims) for f in self.fields)
 
-    def allocate(self, dims: Mapping[str, int]) -> np.ndarray:
-        """A writable struct's buffer, every field at its initial value."""
-        key = tuple(dims[d] for d in self.dims)
+    def allocate(self, dims: Mapping[str, int] | tuple[int, ...]) -> np.ndarray:
+        """A writable struct's buffer, every field at its initial value (``dims``: the sizes
+        by name, or in the order of ``self.dims``)."""
+        key = tuple(dims[d] for d in self.dims) if isinstance(dims, Mapping) else dims
         template = self._templates.get(key)
         if template is None:  # once per sizes: replications copy it
-            template = self._templates[key] = np.zeros(self.size(dims))
+            template = self._templates[key] = np.zeros(self.size(dict(zip(self.dims, key,
+                                                                          strict=True))))
             for f, view in zip(self.fields, self.views(template, *key), strict=True):
                 if f.init:
                     view[...] = f.init
@@ -98,8 +131,9 @@ class Struct:
 
     # --- views (generated from the fields) -----------------------------------------------
 
-    def _generate(self):
-        """The source of ``views``, written out field by field, then compiled by Python.
+    def _generate(self, compiled: bool):
+        """The source of ``views``, written out field by field, then compiled by Python;
+        for the kernels (``compiled``) the views borrow their buffer (``borrow``).
 
         Every local name is unique to the struct and assigned once: numba inlines
         ``compiled`` into the kernels, which have names of their own."""
@@ -121,7 +155,8 @@ class Struct:
             else:
                 sizes = [str(d) if isinstance(d, int) else x + d for d in field.shape]
                 length = " * ".join(sizes)
-                view = f"{x}{buffer}[{start}:{start} + {length}]"
+                view = f"borrow({x}{buffer}, {start}, {length})" if compiled else \
+                    f"{x}{buffer}[{start}:{start} + {length}]"
                 if len(sizes) > 1:
                     view += f".reshape(({', '.join(sizes)}))"
                 if field.kind == "bool":
@@ -131,7 +166,7 @@ class Struct:
         names = ", ".join(x + name for name in [*(self.dims if self.header else ()),
                                                  *(field.name for field in self.fields)])
         lines.append(f"    return {x}Views({names})")
-        namespace = {f"{x}Views": self.Views}
+        namespace = {f"{x}Views": self.Views, "borrow": borrow}
         exec(compile("\n".join(lines), f"<peacesim {self.name} views>", "exec"), namespace)
         return namespace[f"views_of_{self.name.lower()}"]
 

@@ -114,7 +114,9 @@ def play_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L,
     on_table = w.table_set[0] != 0.0
     judged, rejected, judged_short, judged_red = False, table.copy(), 0.0, -1.0
     if on_table:
-        answer(w, turn, table, level, va[L.noise[turn]], normals[row, p + turn])
+        w.utility[turn], w.shortfall[turn], w.red[turn], w.accepts[turn] = answer(
+            w.g[turn], w.ideal[turn], w.red_lo[turn], w.red_hi[turn], table, level,
+            va[L.noise[turn]], normals[row, p + turn])
         if w.accepts[turn]:
             accepted[turn] = 1.0
         else:
@@ -125,13 +127,17 @@ def play_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L,
             L.lo, L.hi, L.step, L.indivisible, L.stepped or L.split.shape[0] > 0,
             w.g[turn], w.ideal[turn], level, weights, G, P, shared_lo, shared_hi, own_lo,
             own_hi, same)
-        answer(w, turn, table, level, va[L.noise[turn]], 0.0)  # would it take it?
+        w.utility[turn], w.shortfall[turn], w.red[turn], w.accepts[turn] = answer(
+            w.g[turn], w.ideal[turn], w.red_lo[turn], w.red_hi[turn], table, level,
+            va[L.noise[turn]], 0.0)  # would it take it?
         w.table_set[0], w.author[0] = 1.0, turn
         accepted[:] = 0.0
         accepted[turn] = w.accepts[turn]
     agreed = True
     for a in range(p):
-        answer(w, a, table, w.level[a], va[L.noise[a]], 0.0)
+        w.utility[a], w.shortfall[a], w.red[a], w.accepts[a] = answer(
+            w.g[a], w.ideal[a], w.red_lo[a], w.red_hi[a], table, w.level[a], va[L.noise[a]],
+            0.0)
         if a != turn and (w.red[a] >= 0 or w.utility[a] < w.nodeal[a] - ACCEPT_TOL):
             accepted[a] = 0.0  # an acceptance lapses once the offer crosses a red line or
             # falls below no deal (an effect moved one, or the war changed d)
@@ -142,7 +148,8 @@ def play_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L,
     # what the rejecting party disliked is the offer it turned down
     w.shortfall[turn], w.red[turn] = judged_short, judged_red
     fired, walked = pressure(va, uniforms, row, L, w)
-    return agreed, turn, sticking(w, turn, rejected, int(judged_red)), fired, walked
+    return agreed, turn, sticking(w.g[turn], w.ideal[turn], rejected, int(judged_red)), \
+        fired, walked
 
 
 @jit

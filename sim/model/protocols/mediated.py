@@ -132,14 +132,16 @@ def play_round(day, deadline, turn, y, noise_var, row, normals, uniforms, va, L,
     w.table[:], w.warm[:], w.warm_set[0] = x, cont, 1.0
     agreed = True
     for a in range(p):
-        answer(w, a, x, w.level[a], va[L.noise[a]], normals[row, p + a])
+        w.utility[a], w.shortfall[a], w.red[a], w.accepts[a] = answer(
+            w.g[a], w.ideal[a], w.red_lo[a], w.red_hi[a], x, w.level[a], va[L.noise[a]],
+            normals[row, p + a])
         w.rejects[a] = not w.accepts[a]
         agreed = agreed and w.accepts[a] > 0
     if agreed:
         return True, -1, -1, 0, 0
-    who = blocker(w)
+    who = blocker(w.rejects, w.shortfall)
     fired, walked = pressure(va, uniforms, row, L, w)
-    return False, who, sticking(w, who, x, int(w.red[who])), fired, walked
+    return False, who, sticking(w.g[who], w.ideal[who], x, int(w.red[who])), fired, walked
 
 
 @jit
