@@ -107,6 +107,8 @@ class State:
         self.n_parties = p = len(m.parties)
         self.work = WORKSPACE.allocate(sizes)  # the kernels' state and results
         self.ws = WORKSPACE.views(self.work, *sizes)  # named views of it
+        # a round's numbers per party, for the record: rows nodeal, level, utility, accepts
+        self._numbers = WORKSPACE.span(self.work, sizes, "nodeal", "accepts")
         self.va = np.array(v)  # the same values as an array, for the kernels
         self._derive()
         self.round_no = 0
@@ -316,10 +318,10 @@ class State:
         if not self.keep_rounds:
             return
         ws = self.ws
+        d, level, u, accepts = self._numbers.tolist()
         per_party = []
-        for u, level, d, accepts in zip(ws.utility.tolist(), ws.level.tolist(),
-                                        ws.nodeal.tolist(), ws.accepts.tolist(), strict=True):
-            per_party += [u, level, d, accepts > 0]
+        for a in range(self.n_parties):
+            per_party += [u[a], level[a], d[a], accepts[a] > 0]
         walkouts = [name for name, w in zip(self.m.parties, ws.walks.tolist(), strict=True)
                     if w] if walked else []
         self._keep(day, venue, int(ws.author[0]), self._on_table(), per_party, blocker,

@@ -87,6 +87,7 @@ class Struct:
                                        *(f.name for f in self.fields)])
         self.views = self._generate(compiled=False)
         self._templates: dict[tuple[int, ...], np.ndarray] = {}
+        self._spans: dict[tuple, tuple[int, int, tuple[int, ...]]] = {}
         kernel_views = self._generate(compiled=True)
         kernel_views.twin = self.views  # what the kernels' Python twins call instead
         self.compiled = generated(kernel_views)
@@ -112,6 +113,25 @@ class Struct:
                 if f.init:
                     view[...] = f.init
         return template.copy()
+
+    def span(self, buffer: np.ndarray, sizes: tuple[int, ...], first: str,
+             last: str) -> np.ndarray:
+        """One view of the consecutive fields ``first`` .. ``last`` of a writable struct (of
+        one shape), a row each in declared order: the engine reads them in one go."""
+        key = (sizes, first, last)
+        if key not in self._spans:  # once per sizes: replications reuse it
+            dims = dict(zip(self.dims, sizes, strict=True))
+            names = [f.name for f in self.fields]
+            i, j = names.index(first), names.index(last)
+            shapes = {self.fields[k].shape for k in range(i, j + 1)}
+            if len(shapes) != 1:
+                raise ValueError(f"{self.name}: {first}..{last} are not of one shape")
+            start = sum(self._length(f, dims) for f in self.fields[:i])
+            stop = start + sum(self._length(f, dims) for f in self.fields[i:j + 1])
+            shape = (j - i + 1, *(d if isinstance(d, int) else dims[d] for d in shapes.pop()))
+            self._spans[key] = start, stop, shape
+        start, stop, shape = self._spans[key]
+        return buffer[start:stop].reshape(shape)
 
     def pack(self, source: Any, dims: Mapping[str, int],
              **values: Any) -> tuple[np.ndarray, np.ndarray]:
