@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from sim.model import jit
 from sim.model.kernels import Kernels, compiled, kernels, marker, ready
@@ -21,11 +22,13 @@ from sim.model.protocols import PROTOCOLS
 
 STALE = 900.0  # seconds after which a lock left by a process that died is taken over
 
-def lock_file():
+
+def lock_file() -> Path | None:
+    """The lock of the background compile, in the cache folder (None: no cache)."""
     return jit.CACHE / "warming.lock" if jit.CACHE is not None else None
 
 
-def busy(lock) -> bool:
+def busy(lock: Path) -> bool:
     """Another process holds the lock (and has not died or hung)."""
     try:
         pid = int(lock.read_text() or 0)
@@ -57,10 +60,13 @@ def start() -> bool:
     if lock.exists() and busy(lock):
         return False
     env = dict(os.environ, PEACESIM_JIT="compile")
-    subprocess.Popen([sys.executable, "-m", "sim.engine.warmup"], env=env,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, process_group=0)  # (a new session would
-    # be a scheduler group of its own: its low priority would count only within it)
+    try:  # (a new session would be a scheduler group of its own: its low priority would
+        # count only within it)
+        subprocess.Popen([sys.executable, "-m", "sim.engine.warmup"], env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, process_group=0)
+    except OSError:  # no process to spare: this run goes on in Python, the next tries again
+        return False
     return True
 
 

@@ -74,6 +74,7 @@ def compile_all() -> None:
 
 
 def main() -> None:
+    """Take the lock (or leave it to the process that holds it), compile, let go."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(19)  # the run that started it comes first
     lock = lock_file()
