@@ -203,3 +203,24 @@ def test_a_first_run_compiles_in_the_background_with_the_same_bytes(tmp_path):
     while (folder / "warming.lock").exists() and time.monotonic() < deadline:
         time.sleep(1)
     assert {p.name for p in folder.glob("ready-*")} == {f"ready-{p}" for p in PROTOCOLS}
+
+
+def test_the_lock_of_the_background_compile(monkeypatch, tmp_path):
+    """A lock held by a live process is respected, one left by a dead process is taken
+    over, and a compile that failed is not retried: the kernels then compile in the process
+    that needs them."""
+    monkeypatch.setattr(jit, "CACHE", tmp_path)
+    lock = warm.lock_file()
+    lock.write_text(str(os.getpid()))  # alive
+    assert warm.busy(lock)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    lock.write_text(dead)
+    assert not warm.busy(lock)
+    lock.write_text("")  # just made, its pid not written yet
+    assert warm.busy(lock)
+    monkeypatch.setattr(kernels, "_ready", set())
+    monkeypatch.setattr(warm, "_started", False)
+    monkeypatch.setenv("PEACESIM_JIT", "auto")
+    kernels.failure().write_text("Traceback ...")
+    assert warm.start() is False and kernels.ready("mediated")

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from sim.model import jit
-from sim.model.kernels import Kernels, compiled, kernels, marker, ready
+from sim.model.kernels import Kernels, compiled, failure, kernels, marker, ready
 from sim.model.protocols import PROTOCOLS
 
 STALE = 900.0  # seconds after which a lock left by a process that died is taken over
@@ -29,20 +29,21 @@ def lock_file() -> Path | None:
 
 
 def busy(lock: Path) -> bool:
-    """Another process holds the lock (and has not died or hung)."""
+    """Whether a live process holds the lock (one just being started counts: its pid is
+    written a moment after the lock is made)."""
     try:
-        pid = int(lock.read_text() or 0)
+        text = lock.read_text().strip()
         age = time.time() - lock.stat().st_mtime
-    except (OSError, ValueError):
+    except OSError:
         return False
-    if age > STALE:
-        return False
+    if not text.isdigit():
+        return age < 60
     try:
-        os.kill(pid, 0)
+        os.kill(int(text), 0)
     except ProcessLookupError:
         return False
-    except OSError:
-        pass
+    except OSError:  # alive or not, it is not ours to ask: trust the lock for a while
+        return age < STALE
     return True
 
 
@@ -50,23 +51,39 @@ _started = False
 
 
 def start() -> bool:
-    """Start the background compile unless it runs already or is done; True if this call
-    started it (once per process)."""
+    """Start the background compile unless it runs already, is done or failed; True if this
+    call started it (once per process). The lock is made here, before the process starts,
+    so that processes starting meanwhile do not start another."""
     global _started
-    lock = lock_file()
-    if _started or lock is None or jit.mode() != "auto" or all(map(ready, PROTOCOLS)):
+    lock, failed = lock_file(), failure()
+    if _started or lock is None or jit.mode() != "auto" or failed.exists() or \
+            all(map(ready, PROTOCOLS)):
         return False
     _started = True
-    if lock.exists() and busy(lock):
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            break
+        except FileExistsError:
+            if busy(lock):
+                return False
+            lock.unlink(missing_ok=True)  # its process died: take it over
+        except OSError:
+            return False
+    else:
         return False
     env = dict(os.environ, PEACESIM_JIT="compile")
     try:  # (a new session would be a scheduler group of its own: its low priority would
         # count only within it)
-        subprocess.Popen([sys.executable, "-m", "sim.engine.warmup"], env=env,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, process_group=0)
+        child = subprocess.Popen([sys.executable, "-m", "sim.engine.warmup"], env=env,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, process_group=0)
+        os.write(fd, str(child.pid).encode())
     except OSError:  # no process to spare: this run goes on in Python, the next tries again
+        lock.unlink(missing_ok=True)
         return False
+    finally:
+        os.close(fd)
     return True
 
 
@@ -81,7 +98,7 @@ def announce(protocol: str, quiet: bool) -> str | None:
     path = marker(protocol)
     if path is None or path.exists() or jit.mode() == "python":
         return None
-    if jit.mode() == "compile":
+    if jit.mode() == "compile" or failure().exists():
         said = ("peacesim: compiling the model's kernels (first run of this version on this "
                 "machine only, about a minute)")
     else:

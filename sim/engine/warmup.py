@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+import traceback
+from pathlib import Path
 
 from sim.engine.compile import compile_model
 from sim.engine.replication import State, run_replication
 from sim.engine.warm import busy, lock_file
-from sim.model.kernels import marker
+from sim.model.kernels import failure, marker
 from sim.model.protocols import PROTOCOLS
 from sim.scenario import parse_scenario
 
@@ -73,27 +76,50 @@ def compile_all() -> None:
             path.touch()
 
 
+def _claim(lock: Path) -> bool:
+    """Whether this process holds the lock: made for it by the process that started it (its
+    pid written in it), or made here when started by hand."""
+    mine = str(os.getpid())
+    for _ in range(100):
+        try:
+            text = lock.read_text().strip()
+        except FileNotFoundError:
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                continue
+            os.write(fd, mine.encode())
+            os.close(fd)
+            return True
+        if text == mine:
+            return True
+        if text and not busy(lock):
+            lock.unlink(missing_ok=True)  # a holder that died
+            continue
+        if text:
+            return False  # another one compiles
+        time.sleep(0.05)  # the starting process is writing this one's pid
+    return False
+
+
 def main() -> None:
-    """Take the lock (or leave it to the process that holds it), compile, let go."""
+    """Hold the lock (or leave the work to the process that does), compile, let go; a
+    failure leaves its traceback in the cache folder, and the kernels then compile where
+    they are needed."""
     with contextlib.suppress(OSError, AttributeError):
         os.nice(19)  # the run that started it comes first
     lock = lock_file()
-    if lock is None:
+    if lock is None or not _claim(lock):
         return
     try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        if busy(lock):
-            return
-        lock.unlink(missing_ok=True)
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    try:
-        os.write(fd, str(os.getpid()).encode())
-        os.close(fd)
         compile_all()
+    except Exception:
+        with contextlib.suppress(OSError):
+            failure().write_text(traceback.format_exc())
     finally:
         with contextlib.suppress(OSError):
-            lock.unlink()
+            if lock.read_text().strip() == str(os.getpid()):
+                lock.unlink()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
+import sys
 import time
 import types
 from collections.abc import Callable
@@ -48,13 +50,18 @@ def mode() -> str:
 
 def source_key(root: Path = SOURCES) -> str:
     """A hash of every source file of the kernels: the name of their cache folder."""
-    h = hashlib.sha256(numba.__version__.encode())
+    # numba's own cache files are per Python version and machine too: a folder shared by
+    # several (NUMBA_CACHE_DIR) keeps them apart, and so do the markers in it
+    h = hashlib.sha256(f"{numba.__version__} {sys.version_info[:2]} {platform.machine()}"
+                       .encode())
     for path in sorted(root.rglob("*.py")):
         h.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 
 def _writable(folder: Path) -> bool:
+    """Whether ``folder`` exists or can be made, and takes files (the probe also marks the
+    folder used now: its time is what the clean-up below reads)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / f".probe-{os.getpid()}"
@@ -74,7 +81,11 @@ def _cache_folder(key: str) -> Path | None:
     in_tree = SOURCES.parent / "__pycache__"
     if _writable(in_tree / name):
         for old in in_tree.glob("numba-*"):  # this copy's earlier sources, unused for a day
-            if old.name != name and time.time() - old.stat().st_mtime > 86400:
+            try:
+                unused = old.name != name and time.time() - old.stat().st_mtime > 86400
+            except OSError:  # another process removed it first
+                continue
+            if unused:
                 shutil.rmtree(old, ignore_errors=True)
         return in_tree / name
     user = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "peacesim" / name

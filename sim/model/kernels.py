@@ -47,6 +47,12 @@ def marker(protocol: str) -> Path | None:
     return jit.CACHE / f"ready-{protocol}" if jit.CACHE is not None else None
 
 
+def failure() -> Path | None:
+    """The file in which a background compile that failed left its traceback: then the
+    kernels compile in the process that needs them, as numba does by itself."""
+    return jit.CACHE / "warmup-failed.txt" if jit.CACHE is not None else None
+
+
 _ready: set[str] = set()
 
 
@@ -58,7 +64,7 @@ def ready(protocol: str) -> bool:
     if mode == "python":
         return False
     path = marker(protocol)
-    if mode == "compile" or path is None or path.exists():
+    if mode == "compile" or path is None or path.exists() or failure().exists():
         _ready.add(protocol)
         return True
     return False

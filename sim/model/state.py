@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 from numba.core import cgutils, types
 from numba.extending import intrinsic
@@ -90,7 +91,8 @@ class Struct:
         self._spans: dict[tuple, tuple[int, int, tuple[int, ...]]] = {}
         kernel_views = self._generate(compiled=True)
         kernel_views.twin = self.views  # what the kernels' Python twins call instead
-        self.compiled = generated(kernel_views)
+        # (with NUMBA_DISABLE_JIT numba compiles nothing: the kernels call the Python views)
+        self.compiled = self.views if numba.config.DISABLE_JIT else generated(kernel_views)
 
     # --- sizes and packing (plain Python, once per model or replication) ------------------
 
@@ -246,6 +248,8 @@ TRACE = Struct("Trace", [
     Field("nodeal", ("rounds", "parties")), Field("accepts", ("rounds", "parties")),
 ], ("rounds", "parties", "issues"), writable=True)
 
+# the kernels' views (``borrow``): for compiled code only; returned to Python they would
+# not keep their buffer alive (the engine uses ``LAYOUT.views`` and the like)
 layout = LAYOUT.compiled
 workspace = WORKSPACE.compiled
 trace = TRACE.compiled
