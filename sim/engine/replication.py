@@ -65,14 +65,15 @@ def packed(m: Model) -> Packed:
         if len(_packed) >= 64:
             _packed.clear()
         split = [k for k, indivisible in enumerate(m.indivisible) if indivisible]
-        ints, floats = LAYOUT.pack(m, dict(zip(DIMS, (
-            len(m.parties), len(m.ideal), len(m.issues), len(split), len(m.levers)),
-            strict=True)), split=split, stepped=any(m.step),
-            lever_target=[lv.target for lv in m.levers],
-            lever_probability=[lv.probability for lv in m.levers],
-            lever_max_fires=[min(lv.max_fires, 2 ** 62) for lv in m.levers])
+        dims = dict(zip(DIMS, (len(m.parties), len(m.ideal), len(m.issues), len(split),
+                               len(m.levers)), strict=True))
+        ints, floats = LAYOUT.pack(m, dims, split=split, stepped=any(m.step),
+                                   lever_target=[lv.target for lv in m.levers],
+                                   lever_probability=[lv.probability for lv in m.levers],
+                                   lever_max_fires=[min(lv.max_fires, 2 ** 62)
+                                                    for lv in m.levers])
         reads = frozenset(chain(*m.ideal, *m.weight, *m.red_line))
-        sizes = (len(m.parties), len(m.ideal), len(m.issues), len(m.levers))
+        sizes = tuple(dims[d] for d in WORKSPACE.dims)
         hit = _packed[id(m)] = (m, Packed(ints, floats, reads, sizes))
     return hit[1]
 
@@ -174,8 +175,9 @@ class State:
         self._rows = rows
         self._base_row = self.round_no
         if m.field_issue < 0:  # runs of rounds (``play_run``) fill a row each of a trace
-            self._trace_dims = (rows, p, len(m.issues))
-            self.trace = TRACE.allocate(self._trace_dims)
+            sizes = (rows, p, len(m.issues))
+            self.trace = TRACE.allocate(sizes)
+            self._trace = TRACE.views(self.trace, *sizes)  # its named views, for ``_replay``
 
     def row(self) -> int:
         """This round's row of the blocks (drawing the next block when they are used up)."""
@@ -233,7 +235,7 @@ class State:
                             self.normals, self.uniforms, self.va, self.work, self.ints,
                             self.floats, self.trace)
         if k:
-            self._replay(TRACE.views(self.trace, *self._trace_dims), k)
+            self._replay(self._trace, k)
         return k
 
     def _replay(self, t, k: int) -> None:
