@@ -224,3 +224,11 @@ def test_the_lock_of_the_background_compile(monkeypatch, tmp_path):
     monkeypatch.setenv("PEACESIM_JIT", "auto")
     kernels.failure().write_text("Traceback ...")
     assert warm.start() is False and kernels.ready("mediated")
+
+
+def test_an_unknown_jit_mode_is_said_once_and_taken_as_auto(monkeypatch, capsys):
+    monkeypatch.setattr(jit, "_misspelt", set())
+    monkeypatch.setenv("PEACESIM_JIT", "fast")
+    assert jit.mode() == "auto" and jit.mode() == "auto"
+    assert capsys.readouterr().err == ("peacesim: PEACESIM_JIT='fast': expected one of auto, "
+                                       "compile, python; using auto\n")

@@ -42,10 +42,20 @@ SOURCES = Path(__file__).resolve().parent  # every compiled function lives under
 MODES = ("auto", "compile", "python")
 
 
+_misspelt: set[str] = set()  # values of PEACESIM_JIT already said to be unknown
+
+
 def mode() -> str:
-    """``PEACESIM_JIT``: ``auto`` (the default), ``compile`` or ``python``."""
+    """``PEACESIM_JIT``: ``auto`` (the default), ``compile`` or ``python``; anything else is
+    said once, on stderr, and taken as ``auto``."""
     value = os.environ.get("PEACESIM_JIT", "auto").strip().lower() or "auto"
-    return value if value in MODES else "auto"
+    if value in MODES:
+        return value
+    if value not in _misspelt:
+        _misspelt.add(value)
+        print(f"peacesim: PEACESIM_JIT={value!r}: expected one of {', '.join(MODES)}; "
+              "using auto", file=sys.stderr)
+    return "auto"
 
 
 def source_key(root: Path = SOURCES) -> str:
